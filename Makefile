@@ -1,0 +1,111 @@
+# Makefile of the kit: build the labs, run their tests in the sandbox.
+# `make help` lists the targets.
+#
+# The one list of labs.  Adding a lab is one directory (labs/NN-name/,
+# solutions/NN-name/, notes/NN-name.md) and one word here; `make labN`
+# takes the number without the leading zero.
+LABS := 01-sessions
+
+# What to build and test: IMPL=labs (the student's code, the default),
+# IMPL=solution (the reference), or IMPL=DIR, a directory that holds
+# NN-name/ folders like labs/ does (the checker and self-test use this).
+IMPL ?= labs
+STEP ?=
+T ?=
+V ?=
+
+CC      ?= cc
+CFLAGS  := -std=c11 -D_DEFAULT_SOURCE -Wall -Wextra -g
+REF_CFLAGS := $(CFLAGS) -Werror
+EXTRA_CFLAGS ?=
+
+ifeq ($(filter solution solutions,$(IMPL)),$(IMPL))
+SRC_ROOT   := solutions
+BUILD_ROOT := build/solutions
+IMPL_FLAGS := $(REF_CFLAGS)
+else ifeq ($(IMPL),labs)
+SRC_ROOT   := labs
+BUILD_ROOT := build/labs
+IMPL_FLAGS := $(CFLAGS)
+else
+SRC_ROOT   := $(patsubst %/,%,$(IMPL))
+BUILD_ROOT := build/impl/$(subst /,_,$(SRC_ROOT))
+IMPL_FLAGS := $(CFLAGS)
+endif
+
+Q := $(if $(V),,@)
+# Tie the test runner to make: if make is killed, the runner cleans up.
+DIE_WITH_MAKE := setpriv --pdeathsig TERM --
+RUN_TESTS := $(DIE_WITH_MAKE) checker/run-tests
+
+lab_num = $(patsubst 0%,%,$(firstword $(subst -, ,$(1))))
+NUMS := $(foreach l,$(LABS),$(call lab_num,$(l)))
+
+.DEFAULT_GOAL := help
+
+# --- the harness's own C tools ------------------------------------------
+TOOLS := $(addprefix build/checker/,syslogcap reaper freeport syslog-shim.so)
+
+tools: $(TOOLS)  ## build the harness's C tools (syslog capture, reaper)
+
+build/checker/%: checker/tools/%.c
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(REF_CFLAGS) -o $@ $<
+
+build/checker/syslog-shim.so: checker/tools/syslog-shim.c
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(REF_CFLAGS) -fPIC -shared -o $@ $<
+
+# --- one set of rules per lab --------------------------------------------
+# $(1) = directory name (01-sessions), $(2) = number (1)
+define lab_rules
+lab$(2)_progs := $$(patsubst $(SRC_ROOT)/$(1)/%.c,$(BUILD_ROOT)/lab$(2)/%,\
+	$$(wildcard $(SRC_ROOT)/$(1)/*.c))
+
+$(BUILD_ROOT)/lab$(2)/%: $(SRC_ROOT)/$(1)/%.c
+	@mkdir -p $$(@D)
+	@echo "  CC      $$<"
+	$(Q)$$(CC) $$(IMPL_FLAGS) $$(EXTRA_CFLAGS) -MMD -MP -o $$@ $$< || { \
+	  echo "make: $$< does not compile. Fix the first error above" \
+	       "(file:line: error: ...), then run the command again." >&2; exit 1; }
+
+-include $$(lab$(2)_progs:%=%.d)
+
+.PHONY: lab$(2) check-lab$(2)
+lab$(2): $$(lab$(2)_progs)
+	@test -n "$$(lab$(2)_progs)" || { echo "make: no .c files in $(SRC_ROOT)/$(1)/" >&2; exit 1; }
+
+check-lab$(2): lab$(2) tools
+	@$(RUN_TESTS) --lab $(2) --bin $(BUILD_ROOT)/lab$(2) \
+	  --step "$(STEP)" --filter "$(T)" $(if $(V),--verbose) \
+	  labs/$(1)/tests/*.bats
+endef
+$(foreach l,$(LABS),$(eval $(call lab_rules,$(l),$(call lab_num,$(l)))))
+
+# The help text of the per-lab targets (they are generated above).
+# labN:        ## build lab N's programs into build/labs/labN/ (IMPL=solution: the reference)
+# check-labN:  ## build lab N, then run its tests (STEP=k: steps 1..k; T=regex: matching tests)
+
+.PHONY: help check test deps clean tools
+
+check: tools  ## run every lab's tests on your code (one line per lab at the end)
+	@fail=0; summary=; \
+	for n in $(NUMS); do \
+	  if $(MAKE) --no-print-directory check-lab$$n; then r=passed; else r=FAILED; fail=1; fi; \
+	  summary="$$summary  lab$$n: $$r\n"; \
+	done; printf '\n%b' "$$summary"; exit $$fail
+
+test:  ## the kit's self-test: references pass, starters fail, mutants are caught
+	@$(DIE_WITH_MAKE) checker/selftest
+
+deps:  ## install what the tests need (Debian/Ubuntu, as root or with sudo)
+	@checker/deps
+
+clean:  ## remove build/
+	rm -rf build
+
+help:  ## list the targets
+	@echo "Targets (N is a lab number: $(NUMS)):"
+	@grep -hE '^#? ?[a-zA-Z%N-]+:.*## ' $(MAKEFILE_LIST) | \
+	  sed -E 's/^# ?//; s/:.*## /\t/' | awk -F'\t' '{ printf "  make %-12s %s\n", $$1, $$2 }'
+	@echo "Variables: IMPL=solution (test the reference), STEP=k, T=regex, V=1 (verbose)."

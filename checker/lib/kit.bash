@@ -1,0 +1,320 @@
+# kit.bash - the helper library every test of the kit loads, at the top of
+# the file:  load '../../../checker/lib/kit'
+#
+# It loads bats-support, bats-assert and bats-file, puts the lab's build
+# first on PATH, and gives the tests one way to do each of these:
+#
+#   bounded CMD...            run a lab command with a time limit (use in `run`)
+#   start_bg [-o F] [-e F] CMD...   start CMD in the background, fd 3 closed;
+#                             sets BG_PID, BG_OUT, BG_ERR; killed at teardown
+#   stop_pid PID              SIGTERM, then SIGKILL, and wait until it is gone
+#   wait_until [-t S] WHAT CMD...   poll CMD until it succeeds (deadline S,
+#                             default KIT_DEADLINE=10 s); on timeout say WHAT
+#   proc_alive PID / proc_state PID / proc_status PID KEY / proc_cwd PID /
+#   proc_fds PID / ps_field PID FIELD / children_of PID / ps_snapshot
+#   syslog_lines [IDENT [PID]] / syslog_wait [-t S] IDENT PID REGEX
+#                             (sets SYSLOG_LINE SYSLOG_PRI SYSLOG_FACILITY
+#                             SYSLOG_LEVEL SYSLOG_PID SYSLOG_MSG) / syslog_parse LINE
+#   tcp_exchange PORT [HOST]  send stdin to a TCP server, half-close, print the reply
+#   port_listening PORT
+#   run_pty CMD...            run CMD under a pseudo-terminal (script(1))
+#   require_pid_namespace / require_private_net   skip, saying why, in fallback
+#   explain EXPECTED SEEN READ   fail with expected / seen / read, a ps
+#                             snapshot and the tail of the captured syslog
+#
+# Each test gets setup() and teardown() from here; a file that defines its
+# own calls kit_setup / kit_teardown from them.
+
+bats_require_minimum_version 1.5.0
+bats_load_library bats-support
+bats_load_library bats-assert
+bats_load_library bats-file
+
+KIT_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+KIT_DEADLINE=${KIT_DEADLINE:-10}
+KIT_CMD_TIMEOUT=${KIT_CMD_TIMEOUT:-20}
+# What the parent of an orphan is: PID 1 of the sandbox, or the reaper.
+ORPHAN_PPID=${HARNESS_REAPER_PID:-1}
+# The port servers listen on: fixed in the sandbox, free one in fallback.
+PORT=${LAB_PORT:-6666}
+BATS_NO_PARALLELIZE_WITHIN_FILE=true
+
+if [[ -n ${LAB_BIN-} ]]; then
+	PATH=$LAB_BIN:$PATH
+fi
+
+kit_setup() {
+	if [[ -z ${HARNESS_SANDBOX-} || -z ${LAB_BIN-} ]]; then
+		fail "These tests run inside the kit's sandbox: use 'make check-labN', not bats alone."
+	fi
+	: >"$BATS_TEST_TMPDIR/.kit-pids"
+}
+
+kit_teardown() {
+	local pid
+	[[ -f $BATS_TEST_TMPDIR/.kit-pids ]] || return 0
+	while read -r pid; do
+		[[ -n $pid ]] && stop_pid "$pid"
+	done <"$BATS_TEST_TMPDIR/.kit-pids"
+	return 0
+}
+
+setup() { kit_setup; }
+teardown() { kit_teardown; }
+
+# bounded CMD... - CMD with a time limit, for `run`: a hung program fails
+# its test instead of hanging the run.  (timeout(1) puts itself and CMD in
+# a new process group: CMD is not a process-group leader.)
+bounded() {
+	timeout -k 2 "$KIT_CMD_TIMEOUT" "$@"
+}
+
+# start_bg [-o OUTFILE] [-e ERRFILE] CMD... - start CMD in the background
+# with stdin from /dev/null and bats' fd 3 closed (else bats waits for it);
+# remember its pid for teardown.
+start_bg() {
+	BG_OUT=$BATS_TEST_TMPDIR/bg.out BG_ERR=$BATS_TEST_TMPDIR/bg.err
+	while [[ $# -gt 0 ]]; do
+		case $1 in
+		-o) BG_OUT=$2; shift 2 ;;
+		-e) BG_ERR=$2; shift 2 ;;
+		*) break ;;
+		esac
+	done
+	"$@" </dev/null >"$BG_OUT" 2>"$BG_ERR" 3>&- &
+	BG_PID=$!
+	echo "$BG_PID" >>"$BATS_TEST_TMPDIR/.kit-pids"
+}
+
+# track_pid PID - kill PID at teardown too (a daemon the test did not start)
+track_pid() {
+	echo "$1" >>"$BATS_TEST_TMPDIR/.kit-pids"
+}
+
+# stop_pid PID - SIGTERM (SIGCONT too, should it be stopped); SIGKILL if it
+# is still there after 2 s; return once it is gone or a zombie.
+stop_pid() {
+	proc_alive "$1" || { wait "$1" 2>/dev/null; return 0; }
+	kill -TERM "$1" 2>/dev/null
+	kill -CONT "$1" 2>/dev/null
+	if ! wait_until -q -t 2 "pid $1 to exit" proc_gone "$1"; then
+		kill -KILL "$1" 2>/dev/null
+		wait_until -q -t 2 "pid $1 to die" proc_gone "$1"
+	fi
+	wait "$1" 2>/dev/null
+	return 0
+}
+
+# wait_until [-q] [-t SECONDS] WHAT CMD... - run CMD every 20 ms until it
+# succeeds; after SECONDS (default KIT_DEADLINE) give up and, unless -q,
+# say on stderr what was awaited.  The condition is what synchronises a
+# test, never a bare sleep.
+wait_until() {
+	local limit=$KIT_DEADLINE quiet= what start now
+	while [[ $# -gt 0 ]]; do
+		case $1 in
+		-q) quiet=1; shift ;;
+		-t) limit=$2; shift 2 ;;
+		*) break ;;
+		esac
+	done
+	what=$1
+	shift
+	# the deadline in microseconds; SECONDS may have a fraction (0.5)
+	local sec=${limit%.*} frac=
+	[[ $limit == *.* ]] && frac=${limit#*.}
+	frac=${frac}000000
+	start=${EPOCHREALTIME/[.,]/}
+	local end=$(( start + ${sec:-0} * 1000000 + 10#${frac:0:6} ))
+	while :; do
+		"$@" && return 0
+		now=${EPOCHREALTIME/[.,]/}
+		(( now >= end )) && break
+		sleep 0.02
+	done
+	[[ -n $quiet ]] || printf 'timed out after %s s waiting for %s\n' "$limit" "$what" >&2
+	WAITED_FOR=$what
+	return 1
+}
+
+# --- processes -------------------------------------------------------------
+
+# proc_state PID - the state letter from /proc/PID/stat (R S D Z T ...),
+# empty if the process is gone.  ps and `kill -0` both see zombies as alive.
+proc_state() {
+	local stat
+	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
+	stat=${stat##*) }	# the name may hold spaces and ')'
+	echo "${stat%% *}"
+}
+proc_alive() { local s; s=$(proc_state "$1"); [[ -n $s && $s != Z && $s != X ]]; }
+proc_gone() { ! proc_alive "$1"; }
+
+# proc_status PID KEY - a field of /proc/PID/status (Umask, SigIgn, PPid, ...)
+proc_status() {
+	awk -v k="$2:" '$1 == k { print $2; exit }' "/proc/$1/status" 2>/dev/null
+}
+
+proc_cwd() { readlink "/proc/$1/cwd"; }
+
+# proc_fds PID - one line per open fd: "FD TARGET"
+proc_fds() {
+	local fd
+	for fd in /proc/"$1"/fd/*; do
+		[[ -e $fd || -L $fd ]] || continue
+		printf '%s %s\n' "${fd##*/}" "$(readlink "$fd")"
+	done
+}
+
+# ps_field PID FIELD - one ps column (pid ppid pgid sid tty stat comm ...)
+ps_field() {
+	local v
+	v=$(ps -o "$2=" -p "$1" 2>/dev/null)
+	echo "${v//[[:space:]]/}"
+}
+
+# children_of PID - the pids whose parent is PID, one a line
+children_of() {
+	ps -o pid= --ppid "$1" 2>/dev/null | tr -d ' '
+}
+
+# ps_snapshot - the processes of the test: those the test started, and
+# orphans (daemons) - not bats and the harness itself
+ps_snapshot() {
+	ps -e -o pid=,ppid=,pgid=,sid=,tty=,stat=,args= 2>/dev/null | awk -v top=$$ -v orphan="$ORPHAN_PPID" '
+		{ pid = $1; ppid[pid] = $2; line[pid] = $0; n[++count] = pid
+		  args = $0; for (k = 0; k < 6; k++) sub(/^ *[^ ]+/, "", args)
+		  sub(/^ +/, "", args); cmd[pid] = args }
+		function harness(p) {
+			return p == 1 || cmd[p] ~ /bats-core\/|syslogcap|^ps -e -o pid=|^awk -v top=/ ||
+			    (cmd[p] ~ /^sleep [0-9]+$/ && cmd[ppid[p]] ~ /bats-core\//)
+		}
+		function ours(p,   q) {
+			for (q = p; q > 1; q = ppid[q]) if (q == top) return 1
+			return ppid[p] == orphan
+		}
+		END {
+			printf "%7s %7s %7s %7s %-8s %-5s %s\n", "PID", "PPID", "PGID", "SID", "TTY", "STAT", "COMMAND"
+			for (i = 1; i <= count; i++) {
+				p = n[i]
+				if (harness(p) || !ours(p)) continue
+				split(line[p], f, " ")
+				printf "%7s %7s %7s %7s %-8s %-5s %s\n", f[1], f[2], f[3], f[4], f[5], f[6], substr(cmd[p], 1, 100)
+			}
+		}'
+}
+
+# --- syslog ----------------------------------------------------------------
+
+_syslog_facilities=(kern user mail daemon auth syslog lpr news uucp cron
+	authpriv ftp 12 13 14 15 local0 local1 local2 local3 local4 local5
+	local6 local7)
+_syslog_levels=(emerg alert crit err warning notice info debug)
+
+# syslog_parse LINE - split a captured line "<PRI>Mmm dd hh:mm:ss IDENT[PID]: MSG"
+# into SYSLOG_PRI SYSLOG_FACILITY SYSLOG_LEVEL SYSLOG_IDENT SYSLOG_PID SYSLOG_MSG
+syslog_parse() {
+	local re='^<([0-9]+)>[A-Z][a-z]{2} [ 0-9][0-9] [0-9:]{8} ([^[:space:]]+): (.*)$'
+	local tag
+	SYSLOG_LINE=$1 SYSLOG_PRI= SYSLOG_FACILITY= SYSLOG_LEVEL=
+	SYSLOG_IDENT= SYSLOG_PID= SYSLOG_MSG=
+	[[ $1 =~ $re ]] || return 1
+	SYSLOG_PRI=${BASH_REMATCH[1]}
+	tag=${BASH_REMATCH[2]}
+	SYSLOG_MSG=${BASH_REMATCH[3]}
+	SYSLOG_FACILITY=${_syslog_facilities[SYSLOG_PRI >> 3]:-$((SYSLOG_PRI >> 3))}
+	SYSLOG_LEVEL=${_syslog_levels[SYSLOG_PRI & 7]}
+	if [[ $tag =~ ^(.*)\[([0-9]+)\]$ ]]; then
+		SYSLOG_IDENT=${BASH_REMATCH[1]} SYSLOG_PID=${BASH_REMATCH[2]}
+	else
+		SYSLOG_IDENT=$tag
+	fi
+}
+
+# syslog_lines [IDENT [PID]] - the captured lines, or those of IDENT (and PID)
+syslog_lines() {
+	local f=$HARNESS_SYSLOG
+	[[ -f $f ]] || return 0
+	if [[ $# -eq 0 ]]; then cat "$f"; return 0; fi
+	local tag="$1"
+	[[ -n ${2-} ]] && tag="$1[$2]"
+	grep -F -- " $tag: " "$f" || true
+}
+
+# _syslog_find IDENT PID REGEX - the first captured line of IDENT[PID] whose
+# message matches REGEX (PID "" or "*": any pid), parsed into SYSLOG_*
+_syslog_find() {
+	local line
+	while IFS= read -r line; do
+		syslog_parse "$line" || continue
+		[[ $SYSLOG_IDENT == "$1" ]] || continue
+		[[ -z $2 || $2 == '*' || $SYSLOG_PID == "$2" ]] || continue
+		[[ $SYSLOG_MSG =~ $3 ]] && return 0
+	done <"$HARNESS_SYSLOG"
+	return 1
+}
+
+# syslog_wait [-t SECONDS] IDENT PID REGEX - wait until IDENT[PID] logs a
+# message matching REGEX; the line is then in SYSLOG_* (see syslog_parse)
+syslog_wait() {
+	local t=$KIT_DEADLINE
+	if [[ $1 == -t ]]; then t=$2; shift 2; fi
+	wait_until -q -t "$t" "a syslog line '$1[$2]: ...$3...'" _syslog_find "$@"
+}
+
+# --- network ---------------------------------------------------------------
+
+# tcp_exchange PORT [HOST] - connect, send stdin, half-close (shutdown
+# SHUT_WR), print every byte that comes back until the server closes.
+tcp_exchange() {
+	timeout -k 1 "$KIT_CMD_TIMEOUT" socat -t 5 -T "$KIT_CMD_TIMEOUT" \
+		- "TCP:${2:-127.0.0.1}:$1"
+}
+
+# port_listening PORT - true while something listens on TCP PORT
+port_listening() {
+	[[ -n $(ss -Hltn "sport = :$1" 2>/dev/null) ]]
+}
+
+# --- terminals ---------------------------------------------------------------
+
+# run_pty CMD... - run CMD with a pseudo-terminal as its controlling
+# terminal (script(1) makes one); its output, without the \r, is on stdout
+run_pty() {
+	local cmd
+	printf -v cmd '%q ' "$@"
+	script -qec "$cmd" /dev/null </dev/null | tr -d '\r'
+	return "${PIPESTATUS[0]}"
+}
+
+# --- sandbox kinds -------------------------------------------------------------
+
+require_pid_namespace() {
+	[[ $HARNESS_SANDBOX != fallback ]] ||
+		skip "needs the sandbox's own PID namespace, which this machine cannot make (see the note at the top of the run)"
+}
+require_private_net() {
+	[[ $HARNESS_SANDBOX != fallback ]] ||
+		skip "needs the sandbox's own network namespace, which this machine cannot make"
+}
+
+# --- failing so that the student learns something -------------------------------
+
+# explain EXPECTED SEEN READ - fail the test with what was expected, what
+# was seen and which notes section to read, then the process table and the
+# end of the captured syslog.
+explain() {
+	local msg
+	msg=$(printf 'expected: %s\nseen:     %s\nread:     %s\n' "$1" "$2" "$3")
+	local snap
+	snap=$(ps_snapshot)
+	[[ $snap == *$'\n'* ]] || snap+=$'\n'"  (none)"
+	msg+=$'\n\n'"processes of the test now:"$'\n'"  ${snap//$'\n'/$'\n'  }"
+	if [[ -s ${HARNESS_SYSLOG-} ]]; then
+		snap=$(tail -n 8 "$HARNESS_SYSLOG")
+		msg+=$'\n\n'"last syslog lines:"$'\n'"  ${snap//$'\n'/$'\n'  }"
+	else
+		msg+=$'\n\n'"syslog: nothing was logged"
+	fi
+	fail "$msg"
+}

@@ -1,0 +1,106 @@
+/*
+ * syslogcap.c - a tiny syslog daemon for tests: capture every datagram
+ * sent to an AF_UNIX socket (normally the sandbox's private /dev/log) and
+ * append it, one line per message, to a file the tests read.
+ *
+ * Usage: syslogcap [-d] SOCKET OUTFILE
+ *   -d  detach once the socket is bound: the parent exits 0 only when the
+ *       socket is ready, so the caller needs no polling loop.
+ *
+ * Each line is the datagram exactly as glibc's syslog() sent it,
+ * "<PRI>Mmm dd hh:mm:ss IDENT[PID]: MESSAGE", with trailing NULs and
+ * newlines removed.  SIGTERM or SIGINT: unlink the socket, exit 0.
+ */
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+static volatile sig_atomic_t stop_requested;
+
+static void
+on_stop(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: syslogcap [-d] SOCKET OUTFILE\n");
+	exit(2);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	struct sigaction sa = { .sa_handler = on_stop };	/* no SA_RESTART */
+	static char buf[65536];
+	int detach = 0, sock, out, ch;
+
+	while ((ch = getopt(argc, argv, "d")) != -1) {
+		if (ch != 'd')
+			usage();
+		detach = 1;
+	}
+	if (argc - optind != 2)
+		usage();
+	if (strlen(argv[optind]) >= sizeof addr.sun_path)
+		errx(2, "socket path too long: %s", argv[optind]);
+	strcpy(addr.sun_path, argv[optind]);
+
+	out = open(argv[optind + 1], O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	if (out == -1)
+		err(1, "open %s", argv[optind + 1]);
+	sock = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (sock == -1)
+		err(1, "socket");
+	if (unlink(addr.sun_path) == -1 && errno != ENOENT)
+		err(1, "unlink %s", addr.sun_path);
+	if (bind(sock, (struct sockaddr *)&addr, sizeof addr) == -1)
+		err(1, "bind %s", addr.sun_path);
+	if (chmod(addr.sun_path, 0666) == -1)
+		err(1, "chmod %s", addr.sun_path);
+
+	if (detach) {
+		pid_t pid = fork();
+		if (pid == -1)
+			err(1, "fork");
+		if (pid > 0)
+			_exit(0);	/* bound and ready: tell the caller */
+		int null = open("/dev/null", O_RDWR);
+		if (null != -1) {
+			dup2(null, 0);
+			dup2(null, 1);
+			if (null > 1)
+				close(null);
+		}
+	}
+
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	while (!stop_requested) {
+		ssize_t n = recv(sock, buf, sizeof buf - 1, 0);
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			err(1, "recv");
+		}
+		while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\0'))
+			n--;
+		buf[n++] = '\n';
+		if (write(out, buf, (size_t)n) != n)	/* one write: one whole line */
+			err(1, "write %s", argv[optind + 1]);
+	}
+	unlink(addr.sun_path);
+	return 0;
+}
