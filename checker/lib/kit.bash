@@ -12,9 +12,13 @@
 #                             default KIT_DEADLINE=10 s); on timeout say WHAT
 #   proc_alive PID / proc_state PID / proc_status PID KEY / proc_cwd PID /
 #   proc_fds PID / ps_field PID FIELD / children_of PID / ps_snapshot
-#   syslog_lines [IDENT [PID]] / syslog_wait [-t S] IDENT PID REGEX
-#                             (sets SYSLOG_LINE SYSLOG_PRI SYSLOG_FACILITY
-#                             SYSLOG_LEVEL SYSLOG_PID SYSLOG_MSG) / syslog_parse LINE
+#   syslog_lines [IDENT [PID]]    the captured lines (of IDENT[PID])
+#   syslog_wait [-t S] IDENT PID REGEX   wait for a line of a running program
+#   syslog_find IDENT PID REGEX   is there such a line (program has exited)?
+#                             (both set SYSLOG_LINE SYSLOG_PRI SYSLOG_FACILITY
+#                             SYSLOG_LEVEL SYSLOG_IDENT SYSLOG_PID SYSLOG_MSG)
+#   syslog_sync               wait until the capture has caught up
+#   syslog_parse LINE         split a line into SYSLOG_*
 #   tcp_exchange PORT [HOST]  send stdin to a TCP server, half-close, print the reply
 #   port_listening PORT
 #   run_pty CMD...            run CMD under a pseudo-terminal (script(1))
@@ -252,6 +256,26 @@ _syslog_find() {
 		[[ $SYSLOG_MSG =~ $3 ]] && return 0
 	done <"$HARNESS_SYSLOG"
 	return 1
+}
+
+# syslog_sync - return once every message sent to the log so far is in
+# HARNESS_SYSLOG: send a token after them and wait for the capture to
+# reach it (a datagram socket keeps the order).  For a program that has
+# exited, this replaces guessing how long to wait.
+syslog_sync() {
+	local sock=${HARNESS_SYSLOG_SOCK:-/dev/log} token=$$.$RANDOM.$SECONDS
+	printf 'kit-sync:%s' "$token" | socat -u - "UNIX-SENDTO:$sock" ||
+		fail "could not write to the syslog socket $sock"
+	wait_until "the syslog capture to catch up" _syslog_synced "$token" ||
+		fail "the syslog capture (syslogcap) did not answer: the harness is broken"
+}
+_syslog_synced() { [[ $(cat "$HARNESS_SYSLOG.sync" 2>/dev/null) == "$1" ]]; }
+
+# syslog_find IDENT PID REGEX - after syslog_sync, is there such a line?
+# (for a program that has exited: nothing more will come from it)
+syslog_find() {
+	syslog_sync
+	_syslog_find "$@"
 }
 
 # syslog_wait [-t SECONDS] IDENT PID REGEX - wait until IDENT[PID] logs a

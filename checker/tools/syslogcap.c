@@ -10,6 +10,11 @@
  * Each line is the datagram exactly as glibc's syslog() sent it,
  * "<PRI>Mmm dd hh:mm:ss IDENT[PID]: MESSAGE", with trailing NULs and
  * newlines removed.  SIGTERM or SIGINT: unlink the socket, exit 0.
+ *
+ * A datagram "kit-sync:TOKEN" is not logged: TOKEN is written to
+ * OUTFILE.sync instead.  A datagram socket delivers in order, so once the
+ * token is there every message sent before it is in OUTFILE: a test can
+ * wait for that instead of guessing how long the capture takes.
  */
 #include <err.h>
 #include <errno.h>
@@ -32,6 +37,25 @@ on_stop(int sig)
 	stop_requested = 1;
 }
 
+#define SYNC		"kit-sync:"
+#define SYNC_LEN	((ssize_t)sizeof SYNC - 1)
+
+/* Replace the contents of path with the token (write, then rename). */
+static void
+write_sync(const char *path, const char *token, size_t len)
+{
+	char tmp[4200];
+	int fd;
+
+	snprintf(tmp, sizeof tmp, "%s.tmp", path);
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) == -1)
+		err(1, "open %s", tmp);
+	if (write(fd, token, len) != (ssize_t)len || close(fd) == -1)
+		err(1, "write %s", tmp);
+	if (rename(tmp, path) == -1)
+		err(1, "rename %s", tmp);
+}
+
 static void
 usage(void)
 {
@@ -45,6 +69,7 @@ main(int argc, char **argv)
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	struct sigaction sa = { .sa_handler = on_stop };	/* no SA_RESTART */
 	static char buf[65536];
+	char syncpath[4096];
 	int detach = 0, sock, out, ch;
 
 	while ((ch = getopt(argc, argv, "d")) != -1) {
@@ -61,6 +86,9 @@ main(int argc, char **argv)
 	out = open(argv[optind + 1], O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 	if (out == -1)
 		err(1, "open %s", argv[optind + 1]);
+	if (snprintf(syncpath, sizeof syncpath, "%s.sync", argv[optind + 1]) >=
+	    (int)sizeof syncpath)
+		errx(2, "path too long: %s", argv[optind + 1]);
 	sock = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (sock == -1)
 		err(1, "socket");
@@ -97,6 +125,10 @@ main(int argc, char **argv)
 		}
 		while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\0'))
 			n--;
+		if (n >= SYNC_LEN && memcmp(buf, SYNC, SYNC_LEN) == 0) {
+			write_sync(syncpath, buf + SYNC_LEN, (size_t)(n - SYNC_LEN));
+			continue;
+		}
 		buf[n++] = '\n';
 		if (write(out, buf, (size_t)n) != n)	/* one write: one whole line */
 			err(1, "write %s", argv[optind + 1]);

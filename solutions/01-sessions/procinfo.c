@@ -43,7 +43,7 @@ usage(void)
 }
 
 /*
- * The name of our controlling terminal, or "none".  Opening /dev/tty
+ * Step 1: the name of our controlling terminal, or "none".  Opening /dev/tty
  * fails with ENXIO exactly when the process has no controlling terminal;
  * its name is that of whichever of fds 0-2 is a terminal of our session.
  */
@@ -65,7 +65,7 @@ ctty_name(void)
 }
 
 /*
- * One line, keys in this order, cwd last because it may hold spaces:
+ * Step 1: one line, keys in this order, cwd last because it may hold spaces:
  * pid=12 ppid=7 pgid=12 sid=7 tty=/dev/pts/0 umask=0022 cwd=/home/me
  */
 static void
@@ -85,7 +85,7 @@ print_identity(void)
 		err(1, "stdout");
 }
 
-/* Fork; the parent waits and exits with the child's status. */
+/* Step 2: fork; the parent waits and exits with the child's status. */
 static void
 fork_and_wait(void)
 {
@@ -129,6 +129,15 @@ parse_priority(const char *s, int *facility, int *level)
 	return 0;
 }
 
+/* Step 2: leave the session and process group we were started in. */
+static void
+new_session(void)
+{
+	if (setsid() == -1)
+		err(1, "setsid");	/* EPERM: we lead a process group */
+}
+
+/* Step 3: "0027" -> 027; anything but octal 0-777 is a usage error. */
 static mode_t
 parse_umask(const char *s)
 {
@@ -142,20 +151,48 @@ parse_umask(const char *s)
 	return (mode_t)v;
 }
 
+/* Step 3: a new, empty file; the umask takes its bits from 0666. */
+static void
+create_file(const char *path)
+{
+	int fd;
+
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0666)) == -1)
+		err(1, "create %s", path);
+	close(fd);
+}
+
+/* Step 4: move to dir. */
+static void
+change_dir(const char *dir)
+{
+	if (chdir(dir) == -1)
+		err(1, "chdir %s", dir);
+}
+
+/* Step 5: one line to syslog, "procinfo[PID]: message". */
+static void
+log_message(int facility, int level, const char *message)
+{
+	openlog("procinfo", LOG_PID, facility);
+	syslog(level, "%s", message);	/* never syslog(level, message) */
+	closelog();
+}
+
 int
 main(int argc, char **argv)
 {
 	const char *create = NULL, *dir = NULL, *message = NULL;
-	int do_fork = 0, do_setsid = 0, do_wait = 0, ch, fd;
+	int do_fork = 0, do_setsid = 0, do_wait = 0, set_umask = 0, ch;
 	int facility = LOG_USER, level = LOG_NOTICE;
-	int new_umask = -1;
+	mode_t mask = 0;
 
 	while ((ch = getopt(argc, argv, "FSwu:c:d:p:L:h")) != -1) {
 		switch (ch) {
 		case 'F': do_fork = 1; break;
 		case 'S': do_setsid = 1; break;
 		case 'w': do_wait = 1; break;
-		case 'u': new_umask = (int)parse_umask(optarg); break;
+		case 'u': mask = parse_umask(optarg); set_umask = 1; break;
 		case 'c': create = optarg; break;
 		case 'd': dir = optarg; break;
 		case 'L': message = optarg; break;
@@ -173,26 +210,20 @@ main(int argc, char **argv)
 
 	if (do_fork) {
 		print_identity();
-		fork_and_wait();
+		fork_and_wait();	/* only the child returns */
 	}
-	if (do_setsid && setsid() == -1)
-		err(1, "setsid");
-	if (new_umask != -1)
-		umask((mode_t)new_umask);
-	if (create != NULL) {
-		if ((fd = open(create, O_WRONLY | O_CREAT | O_EXCL, 0666)) == -1)
-			err(1, "create %s", create);
-		close(fd);
-	}
-	if (dir != NULL && chdir(dir) == -1)
-		err(1, "chdir %s", dir);
-	if (message != NULL) {
-		openlog("procinfo", LOG_PID, facility);
-		syslog(level, "%s", message);	/* never syslog(level, message) */
-		closelog();
-	}
+	if (do_setsid)
+		new_session();
+	if (set_umask)
+		umask(mask);
+	if (create != NULL)
+		create_file(create);
+	if (dir != NULL)
+		change_dir(dir);
+	if (message != NULL)
+		log_message(facility, level, message);
 	print_identity();
 	while (do_wait)
-		pause();	/* until a signal ends us */
+		pause();		/* until a signal ends us */
 	return 0;
 }

@@ -1,0 +1,104 @@
+#!/usr/bin/env bats
+# The harness's own tests: what every lab test relies on.  They run in
+# every kind of sandbox the machine can make (checker/selftest).
+
+load '../lib/kit'
+
+@test "the sandbox has its own PID namespace: PID 1 is the sandbox's" {
+	require_pid_namespace
+	local init
+	init=$(ps -o comm= -p 1)
+	[[ $init == bwrap || $init == reaper ]] || fail "PID 1 is '$init'"
+	(( $(ps -e -o pid= | wc -l) < 40 )) || fail "ps sees the host's processes: $(ps -e | head)"
+}
+
+@test "an orphan is re-parented to ORPHAN_PPID (1, or the reaper in fallback)" {
+	local pid
+	pid=$(bash -c 'sleep 301 </dev/null >/dev/null 2>&1 3>&- & echo $!')
+	track_pid "$pid"
+	wait_until "the orphan $pid to be re-parented" \
+		eval '[[ $(ps_field "$pid" ppid) == "$ORPHAN_PPID" ]]' ||
+		fail "orphan $pid has ppid $(ps_field "$pid" ppid), not $ORPHAN_PPID"
+}
+
+@test "the network has loopback only, and it is up" {
+	require_private_net
+	run -0 ip -o link show
+	assert_equal "${#lines[@]}" 1
+	assert_output --partial "lo:"
+	assert_output --partial "UP"
+}
+
+@test "/tmp and /run are private tmpfs mounts" {
+	require_pid_namespace
+	assert_equal "$(stat -f -c %T /tmp)" tmpfs
+	assert_equal "$(stat -f -c %T /run)" tmpfs
+}
+
+@test "tcp_exchange sends binary data to an echo server and gets it back byte for byte" {
+	start_bg socat "TCP-LISTEN:$PORT,bind=127.0.0.1,reuseaddr,fork" EXEC:cat
+	wait_until "socat to listen on $PORT" port_listening "$PORT"
+	head -c 100000 /dev/urandom >"$BATS_TEST_TMPDIR/in"
+	tcp_exchange "$PORT" <"$BATS_TEST_TMPDIR/in" >"$BATS_TEST_TMPDIR/out"
+	cmp "$BATS_TEST_TMPDIR/in" "$BATS_TEST_TMPDIR/out"
+}
+
+@test "a line sent to the syslog socket is captured and its <PRI> decoded" {
+	logger -u "${HARNESS_SYSLOG_SOCK:-/dev/log}" -p local3.warning -t kit-test --id=4242 "hello 100%"
+	syslog_find kit-test 4242 '^hello' || fail "not captured: $(syslog_lines)"
+	assert_equal "$SYSLOG_FACILITY.$SYSLOG_LEVEL" local3.warning
+	assert_equal "$SYSLOG_PRI" 156
+	assert_equal "$SYSLOG_MSG" "hello 100%"
+}
+
+@test "syslog_sync does not log its token" {
+	syslog_sync
+	run syslog_lines
+	refute_output --partial kit-sync
+}
+
+@test "wait_until gives up at its deadline and says what it waited for" {
+	local t0=$SECONDS
+	run --separate-stderr wait_until -t 0.3 "godot" false
+	assert_failure
+	assert_equal "$stderr" "timed out after 0.3 s waiting for godot"
+	(( SECONDS - t0 < 5 )) || fail "it took $((SECONDS - t0)) s"
+	run wait_until -t 5 "true" true
+	assert_success
+}
+
+@test "proc_state sees a zombie as Z, and proc_alive calls it gone" {
+	start_bg bash -c 'sleep 0 & exec sleep 302'
+	local z
+	wait_until "the zombie" eval 'z=$(children_of "$BG_PID"); [[ -n $z && $(proc_state "$z") == Z ]]'
+	proc_gone "$z"
+	proc_alive "$BG_PID"
+	kill -0 "$z"	# what kill -0 would have said
+}
+
+@test "start_bg closes bats' fd 3 and teardown stops what it started" {
+	start_bg bash -c 'ls /proc/self/fd; exec sleep 303'
+	wait_until "the listing" eval '[[ -s $BG_OUT ]]'
+	run cat "$BG_OUT"
+	refute_line 3
+	kit_teardown
+	proc_gone "$BG_PID"
+}
+
+@test "run_pty gives the command a controlling terminal" {
+	run -0 run_pty bash -c 'ps -o tty= -p $$'
+	assert_output --regexp '^pts/[0-9]+'
+	run -0 bash -c 'ps -o tty= -p $$'
+	assert_output '?'
+}
+
+@test "explain fails with expected, seen, read, the processes and the log" {
+	start_bg sleep 304
+	run explain "a thing" "another thing" "notes/x.md#y"
+	assert_failure
+	assert_line "expected: a thing"
+	assert_line "seen:     another thing"
+	assert_line "read:     notes/x.md#y"
+	assert_output --partial "sleep 304"
+	refute_output --partial "bats-exec"
+}

@@ -1,0 +1,234 @@
+/*
+ * procinfo.c - a process reports who it is: pid, parent, process group,
+ * session, controlling terminal, umask and working directory; on request
+ * it first takes the steps a daemon takes (fork, setsid, umask, chdir,
+ * syslog), so that each can be watched from outside.
+ *
+ * This is the starter: each TODO(step N) is yours to write.  The handout,
+ * labs/01-sessions/README.md, walks you through the steps.
+ *
+ * Usage: procinfo [-FSw] [-u mask] [-c file] [-d dir] [-p facility.level]
+ *                 [-L message]
+ * Notes: notes/01-sessions.md
+ *
+ * The steps run in this order, whatever the order of the options:
+ *   -F  fork; the parent prints its own line first, waits for the child
+ *       and exits with the child's status; the child goes on
+ *   -S  setsid()
+ *   -u  umask(mask), mask in octal
+ *   -c  create file with mode 0666 (the umask takes its bits away)
+ *   -d  chdir(dir)
+ *   -L  log message to syslog as "procinfo[PID]: message", with the
+ *       facility and level of -p (default user.notice)
+ * then print one line (see print_identity) and, with -w, wait for a
+ * signal, so that the process can be inspected while it is alive.
+ */
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#define SYSLOG_NAMES		/* glibc: facilitynames[], prioritynames[] */
+#include <syslog.h>
+#include <termios.h>
+#include <unistd.h>
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: procinfo [-FSw] [-u mask] [-c file] [-d dir] "
+	    "[-p facility.level] [-L message]\n");
+	exit(2);
+}
+
+/*
+ * Step 1: the name of our controlling terminal, or "none".  Opening /dev/tty
+ * fails with ENXIO exactly when the process has no controlling terminal;
+ * its name is that of whichever of fds 0-2 is a terminal of our session.
+ */
+static const char *
+ctty_name(void)
+{
+	/*
+	 * TODO(step 1): return "none" if the process has no controlling
+	 * terminal, else its name ("/dev/pts/3").  open(2) "/dev/tty" with
+	 * O_RDONLY | O_NOCTTY fails (ENXIO) exactly when there is none; the
+	 * name is ttyname(3) of whichever of fds 0-2 is a terminal (isatty)
+	 * of our own session (tcgetsid(3) == getsid(0)).  Close what you open.
+	 */
+	return "TODO";
+}
+
+/*
+ * Step 1: one line, keys in this order, cwd last because it may hold spaces:
+ * pid=12 ppid=7 pgid=12 sid=7 tty=/dev/pts/0 umask=0022 cwd=/home/me
+ */
+static void
+print_identity(void)
+{
+	/*
+	 * TODO(step 1): the real values: getppid(2), getpgrp(2), getsid(2),
+	 * the umask (umask(2) sets a new mask and returns the old one: there
+	 * is no call that only reads it, so set it back at once) and
+	 * getcwd(3) into a buffer of PATH_MAX bytes (check for NULL: err(3)).
+	 */
+	pid_t ppid = -1, pgid = -1, sid = -1;
+	mode_t mask = 0;
+	const char *cwd = "TODO";
+
+	printf("pid=%d ppid=%d pgid=%d sid=%d tty=%s umask=%04o cwd=%s\n",
+	    (int)getpid(), (int)ppid, (int)pgid, (int)sid, ctty_name(),
+	    (unsigned)mask, cwd);
+	if (fflush(stdout) == EOF)
+		err(1, "stdout");
+}
+
+/* Step 2: fork; the parent waits and exits with the child's status. */
+static void
+fork_and_wait(void)
+{
+	/*
+	 * TODO(step 2): fork(2).  The child returns from this function and
+	 * goes on with the steps.  The parent waits for it (waitpid(2)) and
+	 * exits with its exit status, or 128 + the signal that killed it
+	 * (WIFEXITED, WEXITSTATUS, WIFSIGNALED, WTERMSIG).  Before the fork,
+	 * think about what is still in stdout's buffer.
+	 */
+}
+
+/* "daemon.info" -> LOG_DAEMON, LOG_INFO, by glibc's tables of names. */
+static int
+parse_priority(const char *s, int *facility, int *level)
+{
+	const char *dot = strchr(s, '.');
+	const CODE *c;
+
+	if (dot == NULL)
+		return -1;
+	for (c = facilitynames; c->c_name != NULL; c++)
+		if (strncmp(c->c_name, s, (size_t)(dot - s)) == 0 &&
+		    c->c_name[dot - s] == '\0')
+			break;
+	if (c->c_name == NULL || LOG_FAC(c->c_val) >= LOG_NFACILITIES)
+		return -1;	/* unknown, or glibc's internal "mark" */
+	*facility = c->c_val;
+	for (c = prioritynames; c->c_name != NULL; c++)
+		if (strcmp(c->c_name, dot + 1) == 0 && c->c_val <= LOG_DEBUG)
+			break;		/* not glibc's internal "none" */
+	if (c->c_name == NULL)
+		return -1;
+	*level = c->c_val;
+	return 0;
+}
+
+/* Step 2: leave the session and process group we were started in. */
+static void
+new_session(void)
+{
+	/*
+	 * TODO(step 2): setsid(2); if it fails, say so and exit 1 with
+	 * err(1, "setsid"), which prints "procinfo: setsid: <the reason>".
+	 */
+}
+
+/* Step 3: "0027" -> 027; anything but octal 0-777 is a usage error. */
+static mode_t
+parse_umask(const char *s)
+{
+	/*
+	 * TODO(step 3): read s as an octal number with strtol(3), base 8.
+	 * Refuse (errx(2, ...)) anything that is not entirely an octal number
+	 * from 0 to 0777: check end, *end and errno after the call.
+	 */
+	(void)s;
+	return 022;
+}
+
+/* Step 3: a new, empty file; the umask takes its bits from 0666. */
+static void
+create_file(const char *path)
+{
+	/*
+	 * TODO(step 3): create path, new and empty: open(2) with
+	 * O_WRONLY | O_CREAT | O_EXCL and mode 0666, then close it.  If it
+	 * fails, err(1, "create %s", path).
+	 */
+	(void)path;
+}
+
+/* Step 4: move to dir. */
+static void
+change_dir(const char *dir)
+{
+	/*
+	 * TODO(step 4): chdir(2) to dir; if it fails, err(1, "chdir %s", dir).
+	 */
+	(void)dir;
+}
+
+/* Step 5: one line to syslog, "procinfo[PID]: message". */
+static void
+log_message(int facility, int level, const char *message)
+{
+	/*
+	 * TODO(step 5): openlog(3) with the ident "procinfo", LOG_PID and
+	 * facility; syslog(3) message at level (careful: message is data,
+	 * not a format); closelog(3).
+	 */
+	(void)facility;
+	(void)level;
+	(void)message;
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *create = NULL, *dir = NULL, *message = NULL;
+	int do_fork = 0, do_setsid = 0, do_wait = 0, set_umask = 0, ch;
+	int facility = LOG_USER, level = LOG_NOTICE;
+	mode_t mask = 0;
+
+	while ((ch = getopt(argc, argv, "FSwu:c:d:p:L:h")) != -1) {
+		switch (ch) {
+		case 'F': do_fork = 1; break;
+		case 'S': do_setsid = 1; break;
+		case 'w': do_wait = 1; break;
+		case 'u': mask = parse_umask(optarg); set_umask = 1; break;
+		case 'c': create = optarg; break;
+		case 'd': dir = optarg; break;
+		case 'L': message = optarg; break;
+		case 'p':
+			if (parse_priority(optarg, &facility, &level) == -1)
+				errx(2, "-p wants facility.level, e.g. daemon.info, "
+				    "not '%s'", optarg);
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+
+	if (do_fork) {
+		print_identity();
+		fork_and_wait();	/* only the child returns */
+	}
+	if (do_setsid)
+		new_session();
+	if (set_umask)
+		(void)mask;	/* TODO(step 3): set the process's umask to mask */
+	if (create != NULL)
+		create_file(create);
+	if (dir != NULL)
+		change_dir(dir);
+	if (message != NULL)
+		log_message(facility, level, message);
+	print_identity();
+	while (do_wait)
+		pause();		/* until a signal ends us */
+	return 0;
+}
