@@ -12,6 +12,7 @@ LABS := 01-sessions
 IMPL ?= labs
 STEP ?=
 T ?=
+TESTS ?=
 V ?=
 
 CC      ?= cc
@@ -34,8 +35,9 @@ IMPL_FLAGS := $(CFLAGS)
 endif
 
 Q := $(if $(V),,@)
-# Tie the test runner to make: if make is killed, the runner cleans up.
-DIE_WITH_MAKE := setpriv --pdeathsig TERM --
+# Tie the test runner to make: if make is killed, the runner cleans up
+# (exec: no shell in between, whose survival would hide make's death).
+DIE_WITH_MAKE := exec setpriv --pdeathsig TERM --
 RUN_TESTS := $(DIE_WITH_MAKE) checker/run-tests
 
 lab_num = $(patsubst 0%,%,$(firstword $(subst -, ,$(1))))
@@ -78,7 +80,7 @@ lab$(2): $$(lab$(2)_progs)
 check-lab$(2): lab$(2) tools
 	@$(RUN_TESTS) --lab $(2) --bin $(BUILD_ROOT)/lab$(2) \
 	  --step "$(STEP)" --filter "$(T)" $(if $(V),--verbose) \
-	  labs/$(1)/tests/*.bats
+	  $$(or $$(TESTS),labs/$(1)/tests/*.bats)
 endef
 $(foreach l,$(LABS),$(eval $(call lab_rules,$(l),$(call lab_num,$(l)))))
 
@@ -108,4 +110,5 @@ help:  ## list the targets
 	@echo "Targets (N is a lab number: $(NUMS)):"
 	@grep -hE '^#? ?[a-zA-Z%N-]+:.*## ' $(MAKEFILE_LIST) | \
 	  sed -E 's/^# ?//; s/:.*## /\t/' | awk -F'\t' '{ printf "  make %-12s %s\n", $$1, $$2 }'
-	@echo "Variables: IMPL=solution (test the reference), STEP=k, T=regex, V=1 (verbose)."
+	@echo "Variables: IMPL=solution (test the reference), STEP=k, T=regex, V=1 (verbose),"
+	@echo "           TESTS='files.bats' (other test files than the lab's)."

@@ -29,6 +29,7 @@
 # Each test gets setup() and teardown() from here; a file that defines its
 # own calls kit_setup / kit_teardown from them.
 
+# shellcheck disable=SC2034 # the variables set here are for the tests
 bats_require_minimum_version 1.5.0
 bats_load_library bats-support
 bats_load_library bats-assert
@@ -98,15 +99,15 @@ track_pid() {
 # stop_pid PID - SIGTERM (SIGCONT too, should it be stopped); SIGKILL if it
 # is still there after 2 s; return once it is gone or a zombie.
 stop_pid() {
-	proc_alive "$1" || { wait "$1" 2>/dev/null; return 0; }
+	# (wait: reap it if it is our child; its status is of no interest)
+	proc_alive "$1" || { wait "$1" 2>/dev/null || true; return 0; }
 	kill -TERM "$1" 2>/dev/null
 	kill -CONT "$1" 2>/dev/null
 	if ! wait_until -q -t 2 "pid $1 to exit" proc_gone "$1"; then
 		kill -KILL "$1" 2>/dev/null
 		wait_until -q -t 2 "pid $1 to die" proc_gone "$1"
 	fi
-	wait "$1" 2>/dev/null
-	return 0
+	wait "$1" 2>/dev/null || true
 }
 
 # wait_until [-q] [-t SECONDS] WHAT CMD... - run CMD every 20 ms until it
@@ -114,7 +115,7 @@ stop_pid() {
 # say on stderr what was awaited.  The condition is what synchronises a
 # test, never a bare sleep.
 wait_until() {
-	local limit=$KIT_DEADLINE quiet= what start now
+	local limit=$KIT_DEADLINE quiet='' what start now
 	while [[ $# -gt 0 ]]; do
 		case $1 in
 		-q) quiet=1; shift ;;
@@ -185,13 +186,14 @@ children_of() {
 # ps_snapshot - the processes of the test: those the test started, and
 # orphans (daemons) - not bats and the harness itself
 ps_snapshot() {
-	ps -e -o pid=,ppid=,pgid=,sid=,tty=,stat=,args= 2>/dev/null | awk -v top=$$ -v orphan="$ORPHAN_PPID" '
+	ps -e -o pid=,ppid=,pgid=,sid=,tty=,stat=,args= 2>/dev/null |
+		awk -v top=$$ -v orphan="$ORPHAN_PPID" -v watchdog="sleep ${BATS_TEST_TIMEOUT:-none}" '
 		{ pid = $1; ppid[pid] = $2; line[pid] = $0; n[++count] = pid
 		  args = $0; for (k = 0; k < 6; k++) sub(/^ *[^ ]+/, "", args)
 		  sub(/^ +/, "", args); cmd[pid] = args }
 		function harness(p) {
 			return p == 1 || cmd[p] ~ /bats-core\/|syslogcap|^ps -e -o pid=|^awk -v top=/ ||
-			    (cmd[p] ~ /^sleep [0-9]+$/ && cmd[ppid[p]] ~ /bats-core\//)
+			    (cmd[p] == watchdog && cmd[ppid[p]] ~ /bats-core\//)
 		}
 		function ours(p,   q) {
 			for (q = p; q > 1; q = ppid[q]) if (q == top) return 1
@@ -220,8 +222,8 @@ _syslog_levels=(emerg alert crit err warning notice info debug)
 syslog_parse() {
 	local re='^<([0-9]+)>[A-Z][a-z]{2} [ 0-9][0-9] [0-9:]{8} ([^[:space:]]+): (.*)$'
 	local tag
-	SYSLOG_LINE=$1 SYSLOG_PRI= SYSLOG_FACILITY= SYSLOG_LEVEL=
-	SYSLOG_IDENT= SYSLOG_PID= SYSLOG_MSG=
+	SYSLOG_LINE=$1 SYSLOG_PRI='' SYSLOG_FACILITY='' SYSLOG_LEVEL=''
+	SYSLOG_IDENT='' SYSLOG_PID='' SYSLOG_MSG=
 	[[ $1 =~ $re ]] || return 1
 	SYSLOG_PRI=${BASH_REMATCH[1]}
 	tag=${BASH_REMATCH[2]}

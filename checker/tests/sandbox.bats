@@ -4,6 +4,13 @@
 
 load '../lib/kit'
 
+has_ppid() { [[ $(ps_field "$1" ppid) == "$2" ]]; }
+has_zombie_child() {
+	local c
+	c=$(children_of "$1")
+	[[ -n $c && $(proc_state "$c") == Z ]]
+}
+
 @test "the sandbox has its own PID namespace: PID 1 is the sandbox's" {
 	require_pid_namespace
 	local init
@@ -16,8 +23,7 @@ load '../lib/kit'
 	local pid
 	pid=$(bash -c 'sleep 301 </dev/null >/dev/null 2>&1 3>&- & echo $!')
 	track_pid "$pid"
-	wait_until "the orphan $pid to be re-parented" \
-		eval '[[ $(ps_field "$pid" ppid) == "$ORPHAN_PPID" ]]' ||
+	wait_until "the orphan $pid to be re-parented" has_ppid "$pid" "$ORPHAN_PPID" ||
 		fail "orphan $pid has ppid $(ps_field "$pid" ppid), not $ORPHAN_PPID"
 }
 
@@ -70,17 +76,17 @@ load '../lib/kit'
 @test "proc_state sees a zombie as Z, and proc_alive calls it gone" {
 	start_bg bash -c 'sleep 0 & exec sleep 302'
 	local z
-	wait_until "the zombie" eval 'z=$(children_of "$BG_PID"); [[ -n $z && $(proc_state "$z") == Z ]]'
+	wait_until "the zombie" has_zombie_child "$BG_PID"
+	z=$(children_of "$BG_PID")
 	proc_gone "$z"
 	proc_alive "$BG_PID"
 	kill -0 "$z"	# what kill -0 would have said
 }
 
 @test "start_bg closes bats' fd 3 and teardown stops what it started" {
-	start_bg bash -c 'ls /proc/self/fd; exec sleep 303'
-	wait_until "the listing" eval '[[ -s $BG_OUT ]]'
-	run cat "$BG_OUT"
-	refute_line 3
+	start_bg sleep 303
+	run proc_fds "$BG_PID"
+	refute_line --regexp '^3 '
 	kit_teardown
 	proc_gone "$BG_PID"
 }
@@ -94,11 +100,14 @@ load '../lib/kit'
 
 @test "explain fails with expected, seen, read, the processes and the log" {
 	start_bg sleep 304
+	logger -u "${HARNESS_SYSLOG_SOCK:-/dev/log}" -t kit-test "a line for the tail"
+	syslog_sync
 	run explain "a thing" "another thing" "notes/x.md#y"
 	assert_failure
 	assert_line "expected: a thing"
 	assert_line "seen:     another thing"
 	assert_line "read:     notes/x.md#y"
 	assert_output --partial "sleep 304"
+	assert_output --partial "kit-test: a line for the tail"
 	refute_output --partial "bats-exec"
 }

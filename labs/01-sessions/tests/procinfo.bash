@@ -1,4 +1,5 @@
 # procinfo.bash - what the tests of lab 1 share (loaded after kit.bash).
+# shellcheck disable=SC2034 # the variables set here are for the tests
 
 NOTES=notes/01-sessions.md
 
