@@ -101,11 +101,12 @@ track_pid() {
 stop_pid() {
 	# (wait: reap it if it is our child; its status is of no interest)
 	proc_alive "$1" || { wait "$1" 2>/dev/null || true; return 0; }
-	kill -TERM "$1" 2>/dev/null
-	kill -CONT "$1" 2>/dev/null
+	# (|| true: it may be gone already, and bats runs tests under set -e)
+	kill -TERM "$1" 2>/dev/null || true
+	kill -CONT "$1" 2>/dev/null || true
 	if ! wait_until -q -t 2 "pid $1 to exit" proc_gone "$1"; then
-		kill -KILL "$1" 2>/dev/null
-		wait_until -q -t 2 "pid $1 to die" proc_gone "$1"
+		kill -KILL "$1" 2>/dev/null || true
+		wait_until -q -t 2 "pid $1 to die" proc_gone "$1" || true
 	fi
 	wait "$1" 2>/dev/null || true
 }
