@@ -55,12 +55,14 @@ kit_setup() {
 	: >"$BATS_TEST_TMPDIR/.kit-pids"
 }
 
+# kit_teardown - stop every process the test started or tracked, the last
+# one first (a child before the parent that waits for it)
 kit_teardown() {
 	local pid
 	[[ -f $BATS_TEST_TMPDIR/.kit-pids ]] || return 0
 	while read -r pid; do
 		[[ -n $pid ]] && stop_pid "$pid"
-	done <"$BATS_TEST_TMPDIR/.kit-pids"
+	done < <(tac "$BATS_TEST_TMPDIR/.kit-pids")
 	return 0
 }
 
@@ -99,6 +101,10 @@ track_pid() {
 # stop_pid PID - SIGTERM (SIGCONT too, should it be stopped); SIGKILL if it
 # is still there after 2 s; return once it is gone or a zombie.
 stop_pid() {
+	# never the sandbox's init, the reaper or bats itself, whatever a
+	# program under test printed as its pid
+	[[ $1 =~ ^[0-9]+$ ]] && (( $1 > 1 )) || return 0
+	[[ $1 != "$$" && $1 != "$ORPHAN_PPID" && $1 != "$BASHPID" ]] || return 0
 	# (wait: reap it if it is our child; its status is of no interest)
 	proc_alive "$1" || { wait "$1" 2>/dev/null || true; return 0; }
 	# (|| true: it may be gone already, and bats runs tests under set -e)

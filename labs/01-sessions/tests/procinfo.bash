@@ -43,6 +43,12 @@ start_procinfo() {
 			"output: '$(cat "$BG_OUT")', errors: '$(cat "$BG_ERR")'" \
 			"labs/01-sessions/README.md, step 1"
 	PROCINFO_LINE=$(line_of "$BG_OUT" "$want")
+	local n p
+	for (( n = 1; n <= want; n++ )); do	# stop them at teardown, child first
+		p=$(field "$(line_of "$BG_OUT" "$n")" pid)
+		[[ $p =~ ^[0-9]+$ ]] && track_pid "$p"
+	done
+	return 0
 }
 
 # as_group_leader CMD... - run CMD as the leader of its own process group,
