@@ -4,10 +4,13 @@
 
 load '../lib/kit'
 
+VALGRIND=(valgrind -q --leak-check=full --show-leak-kinds=all
+	--errors-for-leak-kinds=all --error-exitcode=99 --trace-children=yes
+	"--suppressions=$BATS_TEST_DIRNAME/valgrind.supp")
+
 # memcheck CMD... - CMD under valgrind; exit 99 means valgrind found something
 memcheck() {
-	bounded valgrind -q --leak-check=full --show-leak-kinds=all \
-		--errors-for-leak-kinds=all --error-exitcode=99 --trace-children=yes "$@"
+	bounded "${VALGRIND[@]}" "$@"
 }
 
 @test "procinfo with every step is clean under valgrind" {
@@ -19,7 +22,7 @@ memcheck() {
 }
 
 @test "procinfo under a terminal is clean under valgrind" {
-	run -0 run_pty valgrind -q --leak-check=full --errors-for-leak-kinds=all --error-exitcode=99 procinfo
+	run -0 run_pty "${VALGRIND[@]}" procinfo
 }
 
 @test "procinfo's error exits are clean under valgrind" {
@@ -30,5 +33,5 @@ memcheck() {
 }
 
 as_group_leader_setsid() {
-	bash -c 'set -m; valgrind -q --leak-check=full --errors-for-leak-kinds=all --error-exitcode=99 procinfo -S; exit $?'
+	bash -c 'set -m; "$@" procinfo -S; exit $?' as_group_leader "${VALGRIND[@]}"
 }
