@@ -11,7 +11,8 @@
 #   wait_until [-t S] WHAT CMD...   poll CMD until it succeeds (deadline S,
 #                             default KIT_DEADLINE=10 s); on timeout say WHAT
 #   proc_alive PID / proc_state PID / proc_status PID KEY / proc_cwd PID /
-#   proc_fds PID / ps_field PID FIELD / children_of PID / ps_snapshot
+#   proc_fds PID / ps_field PID FIELD / children_of PID / descendants_of PID /
+#   ps_snapshot / pids_named NAME
 #   syslog_lines [IDENT [PID]]    the captured lines (of IDENT[PID])
 #   syslog_wait [-t S] IDENT PID REGEX   wait for a line of a running program
 #   syslog_find IDENT PID REGEX   is there such a line (program has exited)?
@@ -55,13 +56,16 @@ kit_setup() {
 	: >"$BATS_TEST_TMPDIR/.kit-pids"
 }
 
-# kit_teardown - stop every process the test started or tracked, the last
-# one first (a child before the parent that waits for it)
+# kit_teardown - stop every process the test started or tracked, and
+# every process below each of them: the last one first, children before
+# their parents (a parent may be waiting for them)
 kit_teardown() {
-	local pid
+	local pid d
 	[[ -f $BATS_TEST_TMPDIR/.kit-pids ]] || return 0
 	while read -r pid; do
-		[[ -n $pid ]] && stop_pid "$pid"
+		[[ -n $pid ]] || continue
+		for d in $(descendants_of "$pid"); do stop_pid "$d"; done
+		stop_pid "$pid"
 	done < <(tac "$BATS_TEST_TMPDIR/.kit-pids")
 	return 0
 }
@@ -178,6 +182,19 @@ proc_fds() {
 	done
 }
 
+# pids_named NAME - the pids of this run's processes called NAME: all of
+# them in the sandbox's own PID namespace; in fallback, only those below
+# the reaper (the host's are not ours)
+pids_named() {
+	local p q
+	for p in $(pgrep -x -- "$1"); do
+		if [[ -z ${HARNESS_REAPER_PID-} ]]; then echo "$p"; continue; fi
+		for (( q = p; q > 1; q = $(ps_field "$q" ppid || echo 0) )); do
+			[[ $q == "$HARNESS_REAPER_PID" ]] && { echo "$p"; break; }
+		done
+	done
+}
+
 # ps_field PID FIELD - one ps column (pid ppid pgid sid tty stat comm ...)
 ps_field() {
 	local v
@@ -188,6 +205,20 @@ ps_field() {
 # children_of PID - the pids whose parent is PID, one a line
 children_of() {
 	ps -o pid= --ppid "$1" 2>/dev/null | tr -d ' '
+}
+
+# descendants_of PID - every process below PID, the deepest first
+descendants_of() {
+	local queue=("$1") found=() p c i
+	while (( ${#queue[@]} )); do
+		p=${queue[0]}
+		queue=("${queue[@]:1}")
+		for c in $(children_of "$p"); do
+			found+=("$c")
+			queue+=("$c")
+		done
+	done
+	for (( i = ${#found[@]} - 1; i >= 0; i-- )); do echo "${found[i]}"; done
 }
 
 # ps_snapshot - the processes of the test: those the test started, and

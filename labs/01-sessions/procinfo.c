@@ -83,8 +83,6 @@ print_identity(void)
 	printf("pid=%d ppid=%d pgid=%d sid=%d tty=%s umask=%04o cwd=%s\n",
 	    (int)getpid(), (int)ppid, (int)pgid, (int)sid, ctty_name(),
 	    (unsigned)mask, cwd);
-	if (fflush(stdout) == EOF)
-		err(1, "stdout");
 }
 
 /* Step 2: fork; the parent waits and exits with the child's status. */
@@ -228,6 +226,8 @@ main(int argc, char **argv)
 	if (message != NULL)
 		log_message(facility, level, message);
 	print_identity();
+	if (fflush(stdout) == EOF)	/* before we wait, or no one sees it */
+		err(1, "stdout");
 	while (do_wait)
 		pause();		/* until a signal ends us */
 	return 0;

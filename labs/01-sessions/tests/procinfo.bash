@@ -38,10 +38,13 @@ start_procinfo() {
 	else
 		start_bg procinfo "$@"
 	fi
-	wait_until "procinfo $* to print $want line(s)" lines_in "$BG_OUT" "$want" ||
+	wait_until "procinfo $* to print $want line(s)" printed_or_gone "$want" ||
+		true
+	lines_in "$BG_OUT" "$want" ||
 		explain "procinfo $* prints $want line(s) and keeps running (-w)" \
-			"output: '$(cat "$BG_OUT")', errors: '$(cat "$BG_ERR")'" \
-			"labs/01-sessions/README.md, step 1"
+			"output: '$(cat "$BG_OUT")', errors: '$(cat "$BG_ERR")'$(proc_alive "$BG_PID" &&
+				echo "; it is still running: is the line stuck in stdout's buffer?")" \
+			"labs/01-sessions/README.md (what procinfo does), $NOTES#fork-and-buffered-output"
 	PROCINFO_LINE=$(line_of "$BG_OUT" "$want")
 	local n p
 	for (( n = 1; n <= want; n++ )); do	# stop them at teardown, child first
@@ -49,6 +52,11 @@ start_procinfo() {
 		[[ $p =~ ^[0-9]+$ ]] && track_pid "$p"
 	done
 	return 0
+}
+
+# printed_or_gone N - procinfo has printed N lines, or has exited
+printed_or_gone() {
+	lines_in "$BG_OUT" "$1" || proc_gone "$BG_PID"
 }
 
 # as_group_leader CMD... - run CMD as the leader of its own process group,

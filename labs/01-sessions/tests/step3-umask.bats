@@ -9,7 +9,11 @@ load procinfo
 	local mask want got
 	for mask in 022 077 027 002 000 777; do
 		want=$(printf '%o' $(( 0666 & ~0$mask )))
-		run -0 bounded procinfo -u "$mask" -c "$BATS_TEST_TMPDIR/f$mask"
+		run bounded procinfo -u "$mask" -c "$BATS_TEST_TMPDIR/f$mask"
+		[[ $status -eq 0 && -e $BATS_TEST_TMPDIR/f$mask ]] ||
+			explain "procinfo -u $mask -c FILE exits 0 and FILE exists" \
+				"exit $status, output '$output', file $( [[ -e $BATS_TEST_TMPDIR/f$mask ]] && echo exists || echo missing)" \
+				"labs/01-sessions/README.md, step 3"
 		got=$(stat -c %a "$BATS_TEST_TMPDIR/f$mask")
 		[[ $got == "$want" ]] ||
 			explain "mode $want for a file created under umask $mask" \
@@ -37,7 +41,7 @@ load procinfo
 @test "-c on a file that exists fails, naming the file and the reason" {
 	touch "$BATS_TEST_TMPDIR/exists"
 	run --separate-stderr bounded procinfo -u 022 -c "$BATS_TEST_TMPDIR/exists"
-	assert_equal "$status" 1
-	[[ $stderr == *"$BATS_TEST_TMPDIR/exists"*"File exists"* ]] ||
-		fail "expected the file name and 'File exists' on stderr, saw '$stderr'"
+	[[ $status -eq 1 && $stderr == *"$BATS_TEST_TMPDIR/exists"*"File exists"* ]] ||
+		explain "exit 1 and 'procinfo: create $BATS_TEST_TMPDIR/exists: File exists' (O_EXCL)" \
+			"exit $status, stderr '$stderr'" "labs/01-sessions/README.md, step 3"
 }

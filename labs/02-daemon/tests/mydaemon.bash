@@ -1,0 +1,54 @@
+# mydaemon.bash - what the tests of lab 2 share (loaded after kit.bash).
+# shellcheck disable=SC2034 # the variables set here are for the tests
+
+NOTES=notes/02-daemon.md
+PIDFILE=$BATS_TEST_TMPDIR/mydaemon.pid
+
+# start_fg [ARGS...] - start `mydaemon -f -P $PIDFILE -i 1 ARGS` in the
+# background and wait for its "started" line; its pid is BG_PID
+start_fg() {
+	start_bg mydaemon -f -P "$PIDFILE" -i 1 "$@"
+	wait_started "$BG_PID"
+}
+
+# wait_started PID - wait for "mydaemon[PID]: started ..." in the log
+wait_started() {
+	syslog_wait mydaemon "$1" '^started' ||
+		explain "the line 'mydaemon[$1]: started ...' in the log (ident mydaemon, LOG_PID)" \
+			"$(syslog_lines | tail -n 3)" "$NOTES#logging"
+}
+
+# launch [ARGS...] - run the launcher `mydaemon -P $PIDFILE -i 1 ARGS`; it
+# must return 0; DAEMON_PID is then the pid in the PID file
+launch() {
+	run --separate-stderr bounded mydaemon -P "$PIDFILE" -i 1 "$@"
+	track_daemon
+	[[ $status -eq 0 ]] ||
+		explain "the launcher returns 0 once the daemon is ready" \
+			"exit $status, stderr '$stderr'" "$NOTES#readiness"
+	daemon_from_pidfile
+}
+
+# daemon_from_pidfile - DAEMON_PID from the PID file, which must hold a
+# live process
+daemon_from_pidfile() {
+	DAEMON_PID=$(head -n 1 "$PIDFILE" 2>/dev/null)
+	[[ $DAEMON_PID =~ ^[0-9]+$ ]] && proc_alive "$DAEMON_PID" ||
+		explain "$PIDFILE holds the pid of the running daemon" \
+			"'$DAEMON_PID'; mydaemon processes: $(pids_named mydaemon | tr '\n' ' ')" \
+			"$NOTES#the-pid-file"
+	track_pid "$DAEMON_PID"
+}
+
+# track_daemon - stop at teardown whatever mydaemon processes there are
+track_daemon() {
+	local p
+	for p in $(pids_named mydaemon); do track_pid "$p"; done
+}
+
+# sig_bit MASK SIGNAL - is SIGNAL's bit set in a /proc SigIgn/SigBlk mask?
+sig_bit() {
+	local n
+	n=$(kill -l "$2")
+	(( (16#$1 >> (n - 1)) & 1 ))
+}
