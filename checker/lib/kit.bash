@@ -74,10 +74,16 @@ setup() { kit_setup; }
 teardown() { kit_teardown; }
 
 # bounded CMD... - CMD with a time limit, for `run`: a hung program fails
-# its test instead of hanging the run.  (timeout(1) puts itself and CMD in
-# a new process group: CMD is not a process-group leader.)
+# its test instead of hanging the run.  Its output goes through files, not
+# the pipe `run` reads: a process it leaves behind holding stdout (a
+# daemon that forgot /dev/null) cannot keep `run` waiting.  (timeout(1)
+# puts itself and CMD in a new process group: CMD is not a group leader.)
 bounded() {
-	timeout -k 2 "$KIT_CMD_TIMEOUT" "$@"
+	local out=$BATS_TEST_TMPDIR/.bounded.out err=$BATS_TEST_TMPDIR/.bounded.err rc=0
+	timeout -k 2 "$KIT_CMD_TIMEOUT" "$@" >"$out" 2>"$err" 3>&- || rc=$?
+	cat "$out"
+	cat "$err" >&2
+	return "$rc"
 }
 
 # start_bg [-o OUTFILE] [-e ERRFILE] CMD... - start CMD in the background
@@ -188,7 +194,7 @@ proc_fds() {
 pids_named() {
 	local p q
 	for p in $(pgrep -x -- "$1"); do
-		if [[ -z ${HARNESS_REAPER_PID-} ]]; then echo "$p"; continue; fi
+		if [[ $HARNESS_SANDBOX != fallback ]]; then echo "$p"; continue; fi
 		for (( q = p; q > 1; q = $(ps_field "$q" ppid || echo 0) )); do
 			[[ $q == "$HARNESS_REAPER_PID" ]] && { echo "$p"; break; }
 		done
@@ -343,11 +349,12 @@ port_listening() {
 # --- terminals ---------------------------------------------------------------
 
 # run_pty CMD... - run CMD with a pseudo-terminal as its controlling
-# terminal (script(1) makes one); its output, without the \r, is on stdout
+# terminal (script(1) makes one), with a time limit; its output, without
+# the \r, is on stdout
 run_pty() {
 	local cmd
 	printf -v cmd '%q ' "$@"
-	script -qec "$cmd" /dev/null </dev/null | tr -d '\r'
+	timeout -k 2 "$KIT_CMD_TIMEOUT" script -qec "$cmd" /dev/null </dev/null | tr -d '\r'
 	return "${PIPESTATUS[0]}"
 }
 

@@ -152,6 +152,7 @@ serve(int interval)
 	 * while it sleeps.
 	 */
 	(void)interval;
+	(void)on_signal;		/* TODO(step 2): install it */
 	for (;;)
 		pause();
 }

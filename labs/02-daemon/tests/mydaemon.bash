@@ -18,6 +18,8 @@ wait_started() {
 			"$(syslog_lines | tail -n 3)" "$NOTES#logging"
 }
 
+# (status, stderr: set by bats' run)
+# shellcheck disable=SC2154
 # launch [ARGS...] - run the launcher `mydaemon -P $PIDFILE -i 1 ARGS`; it
 # must return 0; DAEMON_PID is then the pid in the PID file
 launch() {
@@ -33,10 +35,11 @@ launch() {
 # live process
 daemon_from_pidfile() {
 	DAEMON_PID=$(head -n 1 "$PIDFILE" 2>/dev/null)
-	[[ $DAEMON_PID =~ ^[0-9]+$ ]] && proc_alive "$DAEMON_PID" ||
+	if ! [[ $DAEMON_PID =~ ^[0-9]+$ ]] || ! proc_alive "$DAEMON_PID"; then
 		explain "$PIDFILE holds the pid of the running daemon" \
 			"'$DAEMON_PID'; mydaemon processes: $(pids_named mydaemon | tr '\n' ' ')" \
 			"$NOTES#the-pid-file"
+	fi
 	track_pid "$DAEMON_PID"
 }
 

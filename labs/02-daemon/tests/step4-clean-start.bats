@@ -6,6 +6,7 @@ load '../../../checker/lib/kit'
 load mydaemon
 
 @test "fds the launcher left open above 2 are closed" {
+	# shellcheck disable=SC2016 # $1 and $2 are the inner shell's
 	start_bg bash -c 'exec 7</dev/null 9>"$1/x"; exec mydaemon -f -P "$2" -i 1' _ \
 		"$BATS_TEST_TMPDIR" "$PIDFILE"
 	wait_started "$BG_PID"
