@@ -6,17 +6,19 @@ load '../../../checker/lib/kit'
 load mydaemon
 
 @test "fds 0-2 are /dev/null; the only others are the log socket and the PID file" {
+	exec 7</dev/null	# the launcher inherits fd 7: the daemon must not keep it
 	launch
+	exec 7<&-
 	local fd target
 	while read -r fd target; do
 		case $fd in
 		0 | 1 | 2) [[ $target == /dev/null ]] ;;
 		*) [[ $target == socket:* || $target == "$PIDFILE" ]] ;;
 		esac || explain "fds 0-2 on /dev/null, then only the syslog socket and $PIDFILE" \
-			"$(proc_fds "$DAEMON_PID" | tr '\n' ';')" "$NOTES#dev-null"
+			"$(proc_fds "$DAEMON_PID" | tr '\n' ';')" "$NOTES#devnull"
 	done < <(proc_fds "$DAEMON_PID")
 	[[ $(proc_fds "$DAEMON_PID" | grep -c '^[012] ') == 3 ]] ||
-		explain "fds 0, 1 and 2 open" "$(proc_fds "$DAEMON_PID" | tr '\n' ';')" "$NOTES#dev-null"
+		explain "fds 0, 1 and 2 open" "$(proc_fds "$DAEMON_PID" | tr '\n' ';')" "$NOTES#devnull"
 }
 
 @test "its umask is 0" {
