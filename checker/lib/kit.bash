@@ -39,6 +39,7 @@ bats_load_library bats-file
 KIT_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 KIT_DEADLINE=${KIT_DEADLINE:-10}
 KIT_CMD_TIMEOUT=${KIT_CMD_TIMEOUT:-20}
+KIT_POLL=0.02		# seconds between two looks at a condition
 # What the parent of an orphan is: PID 1 of the sandbox, or the reaper.
 ORPHAN_PPID=${HARNESS_REAPER_PID:-1}
 # The port servers listen on: fixed in the sandbox, free one in fallback.
@@ -152,7 +153,7 @@ wait_until() {
 		"$@" && return 0
 		now=${EPOCHREALTIME/[.,]/}
 		(( now >= end )) && break
-		sleep 0.02
+		sleep "$KIT_POLL"
 	done
 	[[ -n $quiet ]] || printf 'timed out after %s s waiting for %s\n' "$limit" "$what" >&2
 	WAITED_FOR=$what
