@@ -49,6 +49,9 @@ BATS_NO_PARALLELIZE_WITHIN_FILE=true
 if [[ -n ${LAB_BIN-} ]]; then
 	PATH=$LAB_BIN:$PATH
 fi
+# A program that writes without end fills a file up to 64 MiB, then gets
+# SIGXFSZ (exit status 153), instead of filling the disk or the memory.
+ulimit -f $((64 * 1024))
 
 kit_setup() {
 	if [[ -z ${HARNESS_SANDBOX-} || -z ${LAB_BIN-} ]]; then

@@ -111,3 +111,21 @@ has_zombie_child() {
 	assert_output --partial "kit-test: a line for the tail"
 	refute_output --partial "bats-exec"
 }
+
+@test "a program that writes without end is stopped at the file size limit" {
+	run bounded bash -c "exec yes >'$BATS_TEST_TMPDIR/big'"
+	assert_equal "$status" 153	# 128 + SIGXFSZ
+	(( $(stat -c %s "$BATS_TEST_TMPDIR/big") <= 64 * 1024 * 1024 ))
+}
+
+@test "the syslog capture stops growing at 16 MiB, and says so" {
+	local msg i
+	msg=$(head -c 60000 /dev/zero | tr '\0' a)
+	for (( i = 0; i < 300; i++ )); do
+		logger -u "${HARNESS_SYSLOG_SOCK:-/dev/log}" --size 65000 -t kit-flood "$msg"
+	done
+	syslog_sync
+	(( $(stat -c %s "$HARNESS_SYSLOG") <= 16 * 1024 * 1024 + 200 ))
+	run tail -n 1 "$HARNESS_SYSLOG"
+	assert_output --partial "log full"
+}

@@ -11,6 +11,9 @@
  * "<PRI>Mmm dd hh:mm:ss IDENT[PID]: MESSAGE", with trailing NULs and
  * newlines removed.  SIGTERM or SIGINT: unlink the socket, exit 0.
  *
+ * The file stops growing at 16 MiB (one last line says so), so that a
+ * program that logs in a tight loop cannot fill the disk.
+ *
  * A datagram "kit-sync:TOKEN" is not logged: TOKEN is written to
  * OUTFILE.sync instead.  A datagram socket delivers in order, so once the
  * token is there every message sent before it is in OUTFILE: a test can
@@ -37,6 +40,7 @@ on_stop(int sig)
 	stop_requested = 1;
 }
 
+#define MAX_LOG		(16L << 20)
 #define SYNC		"kit-sync:"
 #define SYNC_LEN	((ssize_t)sizeof SYNC - 1)
 
@@ -70,6 +74,7 @@ main(int argc, char **argv)
 	struct sigaction sa = { .sa_handler = on_stop };	/* no SA_RESTART */
 	static char buf[65536];
 	char syncpath[4096];
+	long written = 0;
 	int detach = 0, sock, out, ch;
 
 	while ((ch = getopt(argc, argv, "d")) != -1) {
@@ -130,6 +135,14 @@ main(int argc, char **argv)
 			continue;
 		}
 		buf[n++] = '\n';
+		if (written >= MAX_LOG)
+			continue;
+		if (written + n > MAX_LOG) {
+			n = snprintf(buf, sizeof buf, "syslogcap: log full (%ld bytes), "
+			    "later messages dropped\n", MAX_LOG);
+			written = MAX_LOG;
+		} else
+			written += n;
 		if (write(out, buf, (size_t)n) != n)	/* one write: one whole line */
 			err(1, "write %s", argv[optind + 1]);
 	}
