@@ -24,6 +24,7 @@
 #   port_listening PORT
 #   run_pty CMD...            run CMD under a pseudo-terminal (script(1))
 #   require_pid_namespace / require_private_net   skip, saying why, in fallback
+#   status_text [STATUS]      an exit status in words (124: timed out, 143: SIGTERM)
 #   explain EXPECTED SEEN READ   fail with expected / seen / read, a ps
 #                             snapshot and the tail of the captured syslog
 #
@@ -371,6 +372,17 @@ require_pid_namespace() {
 require_private_net() {
 	[[ $HARNESS_SANDBOX != fallback ]] ||
 		skip "needs the sandbox's own network namespace, which this machine cannot make"
+}
+
+# status_text [STATUS] - an exit status ($status by default) in words:
+# "124 (still running after 20 s: stopped by the test's time limit)"
+status_text() {
+	local s=${1:-${status:-?}}
+	case $s in
+	124 | 137) echo "$s (still running after ${KIT_CMD_TIMEOUT} s: stopped by the test's time limit)" ;;
+	12[89] | 1[3-9][0-9] | 2[0-5][0-9]) echo "$s (killed by SIG$(kill -l "$((s - 128))" 2>/dev/null || echo "$((s - 128))"))" ;;
+	*) echo "$s" ;;
+	esac
 }
 
 # --- failing so that the student learns something -------------------------------

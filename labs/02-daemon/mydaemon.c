@@ -87,8 +87,9 @@ clean_start(void)
 	/*
 	 * TODO(step 4): close every fd above 2 (close_range(2)), set every
 	 * signal's action back to SIG_DFL (sigaction for 1 .. NSIG-1; it fails
-	 * for SIGKILL and SIGSTOP, which is fine), and empty the signal mask
-	 * (sigprocmask SIG_SETMASK with an empty set).
+	 * for SIGKILL, SIGSTOP and glibc's own 32 and 33: ignore its result
+	 * here), and empty the signal mask (sigprocmask SIG_SETMASK with an
+	 * empty set).
 	 */
 }
 
@@ -144,7 +145,7 @@ serve(int interval)
 	/*
 	 * TODO(step 1): log "heartbeat N" every interval seconds, for ever.
 	 * TODO(step 2): install on_signal for SIGTERM, SIGINT and SIGHUP with
-	 * sigaction(2), no SA_RESTART; log "SIGHUP: reloading settings" when
+	 * sigaction(2); log "SIGHUP: reloading settings" when
 	 * reload_requested is set; return when stop_signal is set, after
 	 * logging "stopping on SIGxxx".  A signal must end the wait at once,
 	 * and one that arrives just before the wait must not be missed: block

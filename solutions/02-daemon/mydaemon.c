@@ -104,7 +104,7 @@ clean_start(void)
 			close(fd);
 	}
 	for (sig = 1; sig < NSIG; sig++)
-		sigaction(sig, &dfl, NULL);	/* fails for KILL, STOP: fine */
+		sigaction(sig, &dfl, NULL);	/* fails for KILL, STOP, 32, 33 */
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 }
@@ -189,7 +189,7 @@ on_signal(int sig)
 static void
 serve(int interval)
 {
-	struct sigaction sa = { .sa_handler = on_signal };	/* no SA_RESTART */
+	struct sigaction sa = { .sa_handler = on_signal };
 	struct timespec next, now, wait;
 	sigset_t block, old;
 	unsigned long beats = 0;

@@ -9,7 +9,7 @@ load procinfo
 	run --separate-stderr as_group_leader procinfo -S
 	[[ $status -eq 1 && $stderr == *setsid*"Operation not permitted"* ]] ||
 		explain "exit 1 and 'procinfo: setsid: Operation not permitted' on stderr (try err(3))" \
-			"exit $status, stderr '$stderr', stdout '$output'" \
+			"exit $(status_text), stderr '$stderr', stdout '$output'" \
 			"$NOTES#why-setsid-fails-in-a-group-leader"
 }
 
@@ -72,5 +72,5 @@ load procinfo
 	wait "$BG_PID" || rc=$?
 	[[ $rc -eq 143 ]] ||
 		explain "exit status 143 (128 + SIGTERM) after the child was killed by SIGTERM" \
-			"exit status $rc" "$NOTES#fork-and-wait"
+			"exit status $(status_text "$rc")" "$NOTES#fork-and-wait"
 }

@@ -12,7 +12,7 @@ load procinfo
 		run bounded procinfo -u "$mask" -c "$BATS_TEST_TMPDIR/f$mask"
 		[[ $status -eq 0 && -e $BATS_TEST_TMPDIR/f$mask ]] ||
 			explain "procinfo -u $mask -c FILE exits 0 and FILE exists" \
-				"exit $status, output '$output', file $( [[ -e $BATS_TEST_TMPDIR/f$mask ]] && echo exists || echo missing)" \
+				"exit $(status_text), output '$output', file $( [[ -e $BATS_TEST_TMPDIR/f$mask ]] && echo exists || echo missing)" \
 				"labs/01-sessions/README.md, step 3"
 		got=$(stat -c %a "$BATS_TEST_TMPDIR/f$mask")
 		[[ $got == "$want" ]] ||
@@ -34,7 +34,7 @@ load procinfo
 		run --separate-stderr bounded procinfo -u "$bad"
 		[[ $status -eq 2 && -n $stderr ]] ||
 			explain "exit 2 and a message on stderr for -u '$bad'" \
-				"exit $status, stderr '$stderr'" "labs/01-sessions/README.md, step 3"
+				"exit $(status_text), stderr '$stderr'" "labs/01-sessions/README.md, step 3"
 	done
 }
 
@@ -43,5 +43,5 @@ load procinfo
 	run --separate-stderr bounded procinfo -u 022 -c "$BATS_TEST_TMPDIR/exists"
 	[[ $status -eq 1 && $stderr == *"$BATS_TEST_TMPDIR/exists"*"File exists"* ]] ||
 		explain "exit 1 and 'procinfo: create $BATS_TEST_TMPDIR/exists: File exists' (O_EXCL)" \
-			"exit $status, stderr '$stderr'" "labs/01-sessions/README.md, step 3"
+			"exit $(status_text), stderr '$stderr'" "labs/01-sessions/README.md, step 3"
 }

@@ -17,5 +17,5 @@ load procinfo
 	run --separate-stderr bounded procinfo -d /no/such/dir
 	[[ $status -eq 1 && $stderr == *"/no/such/dir"*"No such file or directory"* ]] ||
 		explain "exit 1 and 'procinfo: chdir /no/such/dir: No such file or directory'" \
-			"exit $status, stderr '$stderr'" "$NOTES#the-working-directory"
+			"exit $(status_text), stderr '$stderr'" "$NOTES#the-working-directory"
 }

@@ -51,6 +51,6 @@ log_and_find() {
 		run --separate-stderr bounded procinfo -p "$bad" -L x
 		[[ $status -eq 2 && -n $stderr ]] ||
 			explain "exit 2 and a message on stderr for -p '$bad'" \
-				"exit $status, stderr '$stderr'" "labs/01-sessions/README.md, step 5"
+				"exit $(status_text), stderr '$stderr'" "labs/01-sessions/README.md, step 5"
 	done
 }

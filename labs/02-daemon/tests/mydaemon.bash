@@ -27,7 +27,7 @@ launch() {
 	track_daemon
 	[[ $status -eq 0 ]] ||
 		explain "the launcher returns 0 once the daemon is ready" \
-			"exit $status, stderr '$stderr'" "$NOTES#readiness"
+			"exit $(status_text), stderr '$stderr'" "$NOTES#readiness"
 	daemon_from_pidfile
 }
 

@@ -11,8 +11,8 @@ load mydaemon
 		# shellcheck disable=SC2086 # split the arguments on purpose
 		run --separate-stderr bounded mydaemon -f -P "$PIDFILE" $args
 		[[ $status -eq 2 && -n $stderr ]] ||
-			explain "exit 2 and a message on stderr for 'mydaemon $args'" \
-				"exit $status, stderr '$stderr'" "labs/02-daemon/README.md, step 1"
+			explain "exit 2 and a message on stderr for 'mydaemon -f -P FILE $args'" \
+				"exit $(status_text), stderr '$stderr'" "labs/02-daemon/README.md, step 1"
 	done
 }
 

@@ -14,7 +14,7 @@ stop_with() {
 	wait "$BG_PID" || rc=$?
 	[[ $rc -eq 0 ]] ||
 		explain "exit status 0 after SIG$1 (a clean stop, not death by the signal)" \
-			"exit status $rc" "$NOTES#signals"
+			"exit status $(status_text "$rc")" "$NOTES#signals"
 	syslog_find mydaemon "$BG_PID" "$1" ||
 		explain "a line naming SIG$1 as the reason it stops" \
 			"$(syslog_lines mydaemon | tail -n 2)" "$NOTES#signals"

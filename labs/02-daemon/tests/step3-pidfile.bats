@@ -21,7 +21,7 @@ load mydaemon
 	run --separate-stderr bounded mydaemon -f -P "$PIDFILE" -i 1
 	[[ $status -ne 0 && -n $stderr ]] ||
 		explain "the second mydaemon exits non-zero with a message (it is already running)" \
-			"exit $status, stderr '$stderr'" "$NOTES#the-pid-file"
+			"exit $(status_text), stderr '$stderr'" "$NOTES#the-pid-file"
 	[[ $(cat "$PIDFILE") == "$first" ]] ||
 		explain "the PID file still holds $first, the first instance" "'$(cat "$PIDFILE")'" \
 			"$NOTES#the-pid-file"
@@ -38,7 +38,8 @@ load mydaemon
 @test "SIGTERM removes the PID file" {
 	start_fg
 	kill -TERM "$BG_PID"
-	wait_until "mydaemon to exit" proc_gone "$BG_PID"
+	wait_until "mydaemon to exit" proc_gone "$BG_PID" ||
+		explain "mydaemon exits on SIGTERM (step 2)" "it is still running" "$NOTES#signals"
 	[[ ! -e $PIDFILE ]] ||
 		explain "no $PIDFILE after a clean stop" "it is still there: '$(cat "$PIDFILE")'" \
 			"$NOTES#the-pid-file"
@@ -48,5 +49,5 @@ load mydaemon
 	run --separate-stderr bounded mydaemon -f -P /no/such/dir/mydaemon.pid -i 1
 	[[ $status -eq 1 && $stderr == *"/no/such/dir/mydaemon.pid"* ]] ||
 		explain "exit 1 and a message naming /no/such/dir/mydaemon.pid" \
-			"exit $status, stderr '$stderr'" "$NOTES#the-pid-file"
+			"exit $(status_text), stderr '$stderr'" "$NOTES#the-pid-file"
 }

@@ -17,7 +17,7 @@ load mydaemon
 	track_daemon
 	[[ $status -eq 1 && $stderr == *"/no/such/dir/mydaemon.pid"* ]] ||
 		explain "exit 1, and the daemon's message (naming /no/such/dir/mydaemon.pid) on the launcher's stderr" \
-			"exit $status, stderr '$stderr'" "$NOTES#readiness"
+			"exit $(status_text), stderr '$stderr'" "$NOTES#readiness"
 }
 
 @test "launched from a terminal, it is re-parented, leads neither session nor group, has no terminal" {
