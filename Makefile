@@ -88,7 +88,7 @@ $(foreach l,$(LABS),$(eval $(call lab_rules,$(l),$(call lab_num,$(l)))))
 # labN:        ## build lab N's programs into build/labs/labN/ (IMPL=solution: the reference)
 # check-labN:  ## build lab N, then run its tests (STEP=k: steps 1..k; T=regex: matching tests)
 
-.PHONY: help check test deps clean tools
+.PHONY: help check test deps clean tools handout
 
 check: tools  ## run every lab's tests on your code (one line per lab at the end)
 	@fail=0; summary=; \
@@ -98,7 +98,12 @@ check: tools  ## run every lab's tests on your code (one line per lab at the end
 	done; printf '\n%b' "$$summary"; exit $$fail
 
 test:  ## the kit's self-test: references pass, starters fail, mutants are caught
+	@test -x checker/selftest || { echo "make test is the maintainers' self-test;" \
+	  "it is not part of the student handout." >&2; exit 2; }
 	@$(DIE_WITH_MAKE) checker/selftest
+
+handout:  ## write the student tree build/handout/ (+ .tar.gz): no solutions, no hidden tests
+	@checker/handout
 
 deps:  ## install what the tests need (Debian/Ubuntu, as root or with sudo)
 	@checker/deps
