@@ -4,7 +4,7 @@
 # The one list of labs.  Adding a lab is one directory (labs/NN-name/,
 # solutions/NN-name/, notes/NN-name.md) and one word here; `make labN`
 # takes the number without the leading zero.
-LABS := 01-sessions 02-daemon
+LABS := 01-sessions 02-daemon 03-supervisor
 
 # What to build and test: IMPL=labs (the student's code, the default),
 # IMPL=solution (the reference), or IMPL=DIR, a directory that holds

@@ -11,6 +11,7 @@
 #   wait_until [-t S] WHAT CMD...   poll CMD until it succeeds (deadline S,
 #                             default KIT_DEADLINE=10 s); on timeout say WHAT
 #   proc_alive PID / proc_state PID / proc_status PID KEY / proc_cwd PID /
+#   sig_bit MASK SIGNAL (is it set in a SigIgn/SigBlk mask of /proc?) /
 #   proc_fds PID / ps_field PID FIELD / children_of PID / descendants_of PID /
 #   ps_snapshot / pids_named NAME
 #   syslog_lines [IDENT [PID]]    the captured lines (of IDENT[PID])
@@ -183,6 +184,13 @@ proc_status() {
 }
 
 proc_cwd() { readlink "/proc/$1/cwd"; }
+
+# sig_bit MASK SIGNAL - is SIGNAL's bit set in a /proc mask (SigIgn, SigBlk)?
+sig_bit() {
+	local n
+	n=$(kill -l "$2") || return 2
+	(( (16#$1 >> (n - 1)) & 1 ))
+}
 
 # proc_fds PID - one line per open fd: "FD TARGET"
 proc_fds() {

@@ -48,10 +48,3 @@ track_daemon() {
 	local p
 	for p in $(pids_named mydaemon); do track_pid "$p"; done
 }
-
-# sig_bit MASK SIGNAL - is SIGNAL's bit set in a /proc SigIgn/SigBlk mask?
-sig_bit() {
-	local n
-	n=$(kill -l "$2")
-	(( (16#$1 >> (n - 1)) & 1 ))
-}

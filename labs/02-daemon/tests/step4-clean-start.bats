@@ -21,9 +21,10 @@ load mydaemon
 	local ign s
 	ign=$(proc_status "$BG_PID" SigIgn)
 	for s in HUP USR1 PIPE; do
-		! sig_bit "$ign" "$s" ||
+		if sig_bit "$ign" "$s"; then
 			explain "SIG$s not ignored (its bit clear in SigIgn of /proc/$BG_PID/status)" \
 				"SigIgn: $ign" "$NOTES#a-clean-start"
+		fi
 	done
 }
 
@@ -36,8 +37,9 @@ load mydaemon
 	local blk s
 	blk=$(proc_status "$BG_PID" SigBlk)
 	for s in USR1 USR2; do
-		! sig_bit "$blk" "$s" ||
+		if sig_bit "$blk" "$s"; then
 			explain "SIG$s not blocked (its bit clear in SigBlk of /proc/$BG_PID/status)" \
 				"SigBlk: $blk" "$NOTES#a-clean-start"
+		fi
 	done
 }

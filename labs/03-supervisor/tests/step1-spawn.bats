@@ -1,0 +1,91 @@
+#!/usr/bin/env bats
+# Step 1: run the command, clean, found on PATH, with its arguments; one
+# supervisor per PID file, a daemon without -f (the lab 2 code, given).
+# bats file_tags=step1
+
+load '../../../checker/lib/kit'
+load supervisor
+
+@test "-h, a bad option, a bad number or no command: usage or a message, exit 2" {
+	local args
+	for args in "-h" "-x -- true" "-d abc -- true" "-d 0 -- true" "-b 0 -- true" \
+		"-r sometimes -- true" "-f -P $PIDFILE"; do
+		# shellcheck disable=SC2086 # split the arguments on purpose
+		run --separate-stderr bounded supervisor $args
+		[[ $status -eq 2 && -n $stderr ]] ||
+			explain "exit 2 and a message on stderr for 'supervisor $args'" \
+				"exit $(status_text), stderr '$stderr'" "labs/03-supervisor/README.md, step 1"
+	done
+}
+
+@test "it runs the command, found on PATH, with its arguments and the environment" {
+	KIT_MARK=hello supervise -- childprog -r "$REC" one "two words"
+	wait_child 1
+	run bash -c "tr '\0' '\n' </proc/$CHILD/cmdline"
+	assert_line one
+	assert_line "two words"
+	grep -qz '^KIT_MARK=hello$' "/proc/$CHILD/environ" ||
+		explain "KIT_MARK=hello in the child's environment (execvp keeps environ)" \
+			"$(tr '\0' ' ' <"/proc/$CHILD/environ" | cut -c1-200)" "$NOTES#starting-the-child"
+}
+
+@test "the child starts clean: own process group, no signal blocked or ignored, only fds 0-2" {
+	start_bg bash -c "trap '' USR1 PIPE; exec 7</dev/null; exec supervisor -f -P '$PIDFILE' -- sleep 1001"
+	wait_until "a child of the supervisor" eval "[[ -n \$(children_of $BG_PID) ]]"
+	local c
+	c=$(children_of "$BG_PID")
+	track_pid "$c"
+	[[ $(ps_field "$c" pgid) == "$c" ]] ||
+		explain "the child ($c) leads its own process group" "pgid $(ps_field "$c" pgid)" "$NOTES#starting-the-child"
+	local ign s
+	ign=$(proc_status "$c" SigIgn)
+	for s in USR1 PIPE; do
+		if sig_bit "$ign" "$s"; then
+			explain "SIG$s not ignored in the child (the shell that started the supervisor ignored it)" \
+				"SigIgn $ign in /proc/$c/status" "$NOTES#starting-the-child"
+		fi
+	done
+	[[ $(proc_status "$c" SigBlk) == 0000000000000000 ]] ||
+		explain "no signal blocked in the child: SigBlk 0 in /proc/$c/status" \
+			"SigBlk $(proc_status "$c" SigBlk)" "$NOTES#starting-the-child"
+	[[ $(proc_fds "$c" | cut -d' ' -f1 | tr '\n' ' ') == "0 1 2 " ]] ||
+		explain "only fds 0, 1 and 2 in the child" "$(proc_fds "$c" | tr '\n' ';')" "$NOTES#starting-the-child"
+}
+
+@test "a command that cannot run: the reason is logged, the PID file stays, no busy loop" {
+	supervise -d 0.2 -b 3 -- /no/such/program
+	syslog_wait supervisor "$BG_PID" 'No such file or directory' ||
+		explain "a line from supervisor[$BG_PID] naming /no/such/program and 'No such file or directory'" \
+			"$(syslog_lines supervisor | tail -n 3)" "$NOTES#starting-the-child"
+	[[ $(cat "$PIDFILE" 2>/dev/null) == "$BG_PID" ]] ||
+		explain "$PIDFILE still holds $BG_PID after the child's exec failed" \
+			"'$(cat "$PIDFILE" 2>/dev/null)': did the child run the supervisor's exit handlers (exit, not _exit)?" \
+			"$NOTES#starting-the-child"
+	local t
+	t=$(awk '{ print $14 + $15 }' "/proc/$BG_PID/stat")	# utime + stime, in ticks
+	(( t < 50 )) ||
+		explain "the supervisor's CPU time stays near zero while it waits" "$t ticks" "$NOTES#back-off"
+}
+
+@test "a second supervisor on the same PID file refuses to start" {
+	supervise -- childprog -r "$REC"
+	run --separate-stderr bounded supervisor -f -P "$PIDFILE" -- childprog -r "$REC"
+	[[ $status -ne 0 && -n $stderr && $(cat "$PIDFILE") == "$BG_PID" ]] ||
+		explain "the second one exits non-zero with a message; the PID file still holds $BG_PID" \
+			"exit $(status_text), stderr '$stderr', PID file '$(cat "$PIDFILE")'" "$NOTES#one-supervisor"
+	assert_equal "$(spawns)" 1
+}
+
+@test "without -f it daemonizes: the launcher returns, the supervisor is re-parented and has no terminal" {
+	run --separate-stderr bounded supervisor -P "$PIDFILE" -- childprog -r "$REC"
+	local p
+	p=$(cat "$PIDFILE" 2>/dev/null)
+	[[ $p =~ ^[0-9]+$ ]] && track_pid "$p"
+	[[ $status -eq 0 && -n $p ]] && proc_alive "$p" ||
+		explain "the launcher exits 0 and the PID file names the running supervisor" \
+			"exit $(status_text), stderr '$stderr', PID file '$p'" "$NOTES#one-supervisor"
+	[[ $(ps_field "$p" ppid) == "$ORPHAN_PPID" && $(ps_field "$p" tty) == "?" && $(ps_field "$p" sid) != "$p" ]] ||
+		explain "ppid $ORPHAN_PPID, tty ?, not a session leader" \
+			"ppid $(ps_field "$p" ppid), tty $(ps_field "$p" tty), sid $(ps_field "$p" sid)" "$NOTES#one-supervisor"
+	wait_child 1
+}

@@ -1,0 +1,26 @@
+#!/usr/bin/env bats
+# Step 4: a crash loop: more than -b quick deaths in a row, and it gives up.
+# bats file_tags=step4
+
+load '../../../checker/lib/kit'
+load supervisor
+
+@test "a child that always fails is started exactly burst+1 times, then 'giving up', exit 1" {
+	supervise -d 0.05 -D 0.1 -b 3 -- childprog -r "$REC" -t 0 -e 1
+	exited_with "$BG_PID" ||
+		explain "the supervisor gives up" "it is still running after $(spawns) starts" "$NOTES#crash-loops"
+	[[ $RC == 1 && $(spawns) == 4 ]] ||
+		explain "4 starts (-b 3: more than 3 quick deaths), then exit 1" \
+			"$(spawns) starts, exit $(status_text "$RC")" "$NOTES#crash-loops"
+	syslog_find supervisor "$BG_PID" 'giving up' ||
+		explain "a line 'giving up: ...'" "$(syslog_lines supervisor | tail -n 2)" "$NOTES#crash-loops"
+}
+
+@test "a run longer than -w resets the count of quick deaths" {
+	printf '%s\n' die die "live 0.8" die die die die >"$BATS_TEST_TMPDIR/script"
+	supervise -d 0.05 -D 0.1 -b 2 -w 0.5 -- childprog -r "$REC" -S "$BATS_TEST_TMPDIR/script"
+	exited_with "$BG_PID" || true
+	[[ $(spawns) == 6 ]] ||
+		explain "6 starts: die, die, a 0.8 s run (longer than -w 0.5: the count starts again), die, die, die (3 > -b 2)" \
+			"$(spawns) starts" "$NOTES#crash-loops"
+}

@@ -1,0 +1,54 @@
+#!/usr/bin/env bats
+# Step 5: SIGTERM stops the child's whole group, KILL after -k, then exit 0.
+# bats file_tags=step5
+
+load '../../../checker/lib/kit'
+load supervisor
+
+@test "SIGTERM ends the child and its grandchild, removes the PID file, exits 0" {
+	supervise -- childprog -r "$REC" -G "$BATS_TEST_TMPDIR/grand"
+	wait_child 1
+	wait_until "the grandchild's pid" test -s "$BATS_TEST_TMPDIR/grand"
+	local grand
+	grand=$(cat "$BATS_TEST_TMPDIR/grand")
+	track_pid "$grand"
+	kill -TERM "$BG_PID"
+	exited_with "$BG_PID" || explain "the supervisor exits on SIGTERM" "still running" "$NOTES#stopping"
+	[[ $RC == 0 ]] || explain "exit 0" "exit $(status_text "$RC")" "$NOTES#stopping"
+	wait_until "the child and grandchild to end" eval "proc_gone $CHILD && proc_gone $grand" ||
+		explain "child $CHILD and grandchild $grand gone (SIGTERM to the child's process group)" \
+			"child: $(proc_state "$CHILD"), grandchild: $(proc_state "$grand")" "$NOTES#stopping"
+	[[ ! -e $PIDFILE ]] || explain "no $PIDFILE after the stop" "it is still there" "$NOTES#stopping"
+}
+
+@test "SIGINT stops it the same way" {
+	supervise -- childprog -r "$REC"
+	wait_child 1
+	kill -INT "$BG_PID"
+	exited_with "$BG_PID" || explain "the supervisor exits on SIGINT" "still running" "$NOTES#stopping"
+	[[ $RC == 0 ]] && proc_gone "$CHILD" ||
+		explain "exit 0, child gone" "exit $(status_text "$RC"), child $(proc_state "$CHILD")" "$NOTES#stopping"
+}
+
+@test "a child that ignores SIGTERM is killed after -k seconds" {
+	supervise -k 1 -- childprog -r "$REC" -I
+	wait_child 1
+	local t0=${EPOCHREALTIME/[.,]/}
+	kill -TERM "$BG_PID"
+	wait_until "the child to be killed" proc_gone "$CHILD" ||
+		explain "the child killed by SIGKILL about 1 s after SIGTERM (-k 1)" "still running" "$NOTES#stopping"
+	local ms=$(( (${EPOCHREALTIME/[.,]/} - t0) / 1000 ))
+	(( ms >= 900 )) ||
+		explain "the child killed no sooner than -k 1 s after SIGTERM" "gone after $ms ms" "$NOTES#stopping"
+	exited_with "$BG_PID" || explain "the supervisor exits" "still running" "$NOTES#stopping"
+}
+
+@test "SIGTERM during the wait before a restart: nothing more is started" {
+	supervise -d 3 -- childprog -r "$REC" -t 0 -e 1
+	syslog_wait supervisor "$BG_PID" '^restarting'
+	kill -TERM "$BG_PID"
+	exited_with "$BG_PID" ||
+		explain "the supervisor exits at once" "still running" "$NOTES#stopping"
+	[[ $(spawns) == 1 ]] ||
+		explain "one start only" "$(spawns) starts: the SIGTERM started the child again" "$NOTES#stopping"
+}
