@@ -88,7 +88,7 @@ $(foreach l,$(LABS),$(eval $(call lab_rules,$(l),$(call lab_num,$(l)))))
 # labN:        ## build lab N's programs into build/labs/labN/ (IMPL=solution: the reference)
 # check-labN:  ## build lab N, then run its tests (STEP=k: steps 1..k; T=regex: matching tests)
 
-.PHONY: help check test deps clean tools handout
+.PHONY: help check test deps clean tools handout grade
 
 check: tools  ## run every lab's tests on your code (one line per lab at the end)
 	@fail=0; summary=; \
@@ -101,6 +101,13 @@ test:  ## the kit's self-test: references pass, starters fail, mutants are caugh
 	@test -x checker/selftest || { echo "make test is the maintainers' self-test;" \
 	  "it is not part of the student handout." >&2; exit 2; }
 	@$(DIE_WITH_MAKE) checker/selftest
+
+grade:  ## grade a class: make grade SUBS=DIR [GRADE='--labs 1-3 -j 4 -o OUT'] (see README)
+	@test -x checker/grade || { echo "make grade is the instructor's;" \
+	  "it is not part of the student handout." >&2; exit 2; }
+	@test -n "$(SUBS)" || { echo "make grade SUBS=DIR: DIR holds one submission per student" \
+	  "(a clone, a labs/ folder, a .tar.gz or a .zip, named by the student's id)" >&2; exit 2; }
+	@$(DIE_WITH_MAKE) checker/grade $(GRADE) $(SUBS)
 
 handout:  ## write the student tree build/handout/ (+ .tar.gz): no solutions, no hidden tests
 	@checker/handout
