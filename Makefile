@@ -14,6 +14,7 @@ STEP ?=
 T ?=
 TESTS ?=
 V ?=
+ALL ?=
 
 CC      ?= cc
 CFLAGS  := -std=c11 -D_DEFAULT_SOURCE -Wall -Wextra -g
@@ -39,6 +40,8 @@ Q := $(if $(V),,@)
 # (exec: no shell in between, whose survival would hide make's death).
 DIE_WITH_MAKE := exec setpriv --pdeathsig TERM --
 RUN_TESTS := $(DIE_WITH_MAKE) checker/run-tests
+# how the student runs it again (the report's last lines say what to run next)
+IMPL_ARG := $(if $(filter labs,$(IMPL)),, IMPL=$(IMPL))
 
 lab_num = $(patsubst 0%,%,$(firstword $(subst -, ,$(1))))
 NUMS := $(foreach l,$(LABS),$(call lab_num,$(l)))
@@ -80,13 +83,39 @@ lab$(2): $$(lab$(2)_progs)
 check-lab$(2): lab$(2) tools
 	@$(RUN_TESTS) --lab $(2) --bin $(BUILD_ROOT)/lab$(2) \
 	  --step "$(STEP)" --filter "$(T)" $(if $(V),--verbose) \
+	  --rerun "make check-lab$(2)$(IMPL_ARG)" \
 	  $$(or $$(TESTS),labs/$(1)/tests/*.bats)
+
+# the student's loop (checker/student/): hints, watch, reset, memcheck, trace
+.PHONY: hint-lab$(2) watch-lab$(2) reset-lab$(2) memcheck-lab$(2) trace-lab$(2)
+hint-lab$(2):
+	@checker/student/hint $(1) "$(STEP)" $(if $(ALL),all)
+
+watch-lab$(2): tools
+	@$(DIE_WITH_MAKE) checker/student/watch $(SRC_ROOT)/$(1) -- \
+	  $(MAKE) --no-print-directory check-lab$(2)
+
+reset-lab$(2):
+	@checker/student/reset $(1) $(SRC_ROOT)
+
+memcheck-lab$(2): lab$(2) tools
+	@$(DIE_WITH_MAKE) checker/student/memcheck --lab $(2) --bin $(BUILD_ROOT)/lab$(2) \
+	  --src $(SRC_ROOT)/$(1) --step "$(STEP)" --filter "$(T)" \
+	  $$(or $$(TESTS),labs/$(1)/tests/*.bats)
+
+trace-lab$(2): lab$(2) tools
+	@$(DIE_WITH_MAKE) checker/student/trace --lab $(2) --bin $(BUILD_ROOT)/lab$(2)
 endef
 $(foreach l,$(LABS),$(eval $(call lab_rules,$(l),$(call lab_num,$(l)))))
 
 # The help text of the per-lab targets (they are generated above).
 # labN:        ## build lab N's programs into build/labs/labN/ (IMPL=solution: the reference)
 # check-labN:  ## build lab N, then run its tests (STEP=k: steps 1..k; T=regex: matching tests)
+# hint-labN:   ## the next hint of step k of lab N, from the handout (STEP=k; ALL=1: all of them)
+# watch-labN:  ## check lab N again each time you save one of its files (Ctrl-C stops)
+# reset-labN:  ## put lab N's starter back, after saving your files to a dated backup
+# memcheck-labN: ## lab N's tests with its programs under valgrind: leaks, memory errors
+# trace-labN:  ## lab N's main scenario under strace -ff: the system calls that matter
 
 .PHONY: help check test deps clean tools handout grade
 
@@ -96,6 +125,10 @@ check: tools  ## run every lab's tests on your code (one line per lab at the end
 	  if $(MAKE) --no-print-directory check-lab$$n; then r=passed; else r=FAILED; fail=1; fi; \
 	  summary="$$summary  lab$$n: $$r\n"; \
 	done; printf '\n%b' "$$summary"; exit $$fail
+
+status: tools  ## every lab and step of your code: passed, failing, not started, and what next
+	@$(DIE_WITH_MAKE) checker/student/status --src $(SRC_ROOT) --build $(BUILD_ROOT) \
+	  --impl-arg "$(IMPL_ARG)" $(LABS)
 
 test:  ## the kit's self-test: references pass, starters fail, mutants are caught
 	@test -x checker/selftest || { echo "make test is the maintainers' self-test;" \
@@ -121,6 +154,6 @@ clean:  ## remove build/
 help:  ## list the targets
 	@echo "Targets (N is a lab number: $(NUMS)):"
 	@grep -hE '^#? ?[a-zA-Z%N-]+:.*## ' $(MAKEFILE_LIST) | \
-	  sed -E 's/^# ?//; s/:.*## /\t/' | awk -F'\t' '{ printf "  make %-12s %s\n", $$1, $$2 }'
+	  sed -E 's/^# ?//; s/:.*## /\t/' | awk -F'\t' '{ printf "  make %-15s %s\n", $$1, $$2 }'
 	@echo "Variables: IMPL=solution (test the reference), STEP=k, T=regex, V=1 (verbose),"
-	@echo "           TESTS='files.bats' (other test files than the lab's)."
+	@echo "           TESTS='files.bats' (other test files than the lab's), ALL=1 (hint)."
