@@ -1,0 +1,347 @@
+#!/usr/bin/env bats
+# grade.bats - the grader's own test: a synthetic class of 15 submissions
+# (the reference, the starter, known-bad variants, one that does not
+# compile, and hostile ones) graded on lab 1, then the reference as
+# archives on every lab.  Run by checker/selftest, outside the sandbox
+# (checker/grade makes its own), as root: `bats checker/tests/grade.bats`.
+#
+# The hostile programs print what they managed as their one line of
+# output; a test fails on it, so it lands in the run's TAP files, where
+# the tests below look for it.
+
+bats_require_minimum_version 1.5.0
+bats_load_library bats-support
+bats_load_library bats-assert
+
+KIT=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
+G=$KIT/build/grade-selftest
+SUBS=$G/class
+OUT=$G/out
+MUTANTS=(setsid-unchecked usage-exits-zero no-flush-before-fork umask-not-restored)
+HOSTILE=(h-forkbomb h-loop h-disk h-flood h-reader h-include h-killer h-net)
+
+# hostile NAME C-SOURCE - a submission whose procinfo.c is C-SOURCE
+hostile() {
+	mkdir -p "$SUBS/$1/labs/01-sessions"
+	printf '%s\n' "$2" >"$SUBS/$1/labs/01-sessions/procinfo.c"
+}
+
+# the processes of the grading uids (61000 and up), and of anything we own below
+stray_processes() {
+	ps -e -o uid=,pid=,args= | awk '$1 >= 61000 && $1 < 65534'
+}
+
+setup_file() {
+	[[ $(id -u) -eq 0 ]] || skip "checker/grade's containment is tested as root"
+	rm -rf "$G"
+	mkdir -p "$SUBS"
+	local l=01-sessions m
+	ls /tmp >"$G/tmp-before"
+
+	# the reference, as a whole clone whose own tests and Makefile would
+	# pass anything: they are ignored
+	mkdir -p "$SUBS/ref/labs/$l/tests"
+	cp "$KIT/solutions/$l/procinfo.c" "$SUBS/ref/labs/$l/"
+	printf '@test "always" { true; }\n' >"$SUBS/ref/labs/$l/tests/step1-identity.bats"
+	printf 'check-lab1:\n\t@echo 22 passed, 0 failed\n' >"$SUBS/ref/Makefile"
+	# the starter, as a labs/ folder
+	mkdir -p "$SUBS/starter/$l"
+	cp "$KIT/labs/$l/procinfo.c" "$SUBS/starter/$l/"
+	# the known-bad variants: two as .tar.gz, two as .zip
+	local i=0
+	for m in "${MUTANTS[@]}"; do
+		mkdir -p "$G/m/$m/labs"
+		cp -r "$KIT/solutions/$l" "$G/m/$m/labs/"
+		patch -s -d "$G/m/$m/labs/$l" -p1 <"$KIT/checker/mutants/lab1/$m.patch"
+		if (( i++ % 2 )); then
+			(cd "$G/m" && zip -qr "$SUBS/$m.zip" "$m")
+		else
+			tar -czf "$SUBS/$m.tar.gz" -C "$G/m" "$m"
+		fi
+	done
+	# one that does not compile
+	mkdir -p "$SUBS/broken/labs/$l"
+	sed 's/^main(/main(int oops, /' "$KIT/solutions/$l/procinfo.c" >"$SUBS/broken/labs/$l/procinfo.c"
+	echo 'int this is not C;' >>"$SUBS/broken/labs/$l/procinfo.c"
+
+	# --- the hostile ones
+	hostile h-forkbomb '#include <stdio.h>
+#include <unistd.h>
+int main(void) {	/* fork until it fails (stops at 5000: the limit is lower); */
+	int n = 0;	/* the processes last 5 s, so that the class is graded quickly */
+	while (n < 5000) {
+		pid_t p = fork();
+		if (p == -1) break;
+		if (p == 0) { sleep(5); _exit(0); }
+		n++;
+	}
+	printf("forkbomb: %d processes\n", n);
+	return 0;
+}'
+	hostile h-loop 'int main(void) { for (;;) ; }'
+	hostile h-disk '#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+static char buf[1 << 20];
+int main(void) {	/* fill each writable place (stops at 400 MiB: the limits are lower) */
+	const char *dirs[] = { "/tmp", "/var/tmp", "/dev/shm", "." };
+	char path[256];
+	signal(SIGXFSZ, SIG_IGN);
+	memset(buf, 120, sizeof buf);
+	printf("disk:");
+	for (int d = 0; d < 4; d++) {
+		long mib = 0; int f = 0, e = 0;
+		for (; f < 100 && mib < 400 && !e; f++) {
+			snprintf(path, sizeof path, "%s/fill.%d.%d", dirs[d], (int)getpid(), f);
+			int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+			if (fd == -1) { e = errno; break; }
+			while (mib < 400) {
+				if (write(fd, buf, sizeof buf) != (ssize_t)sizeof buf) { if (errno != EFBIG) e = errno; break; }
+				mib++;
+			}
+			close(fd);
+		}
+		printf(" %s=%ldMiB(%s)", dirs[d], mib, e ? strerror(e) : "stopped");
+		for (int i = 0; i < f + 1; i++) {
+			snprintf(path, sizeof path, "%s/fill.%d.%d", dirs[d], (int)getpid(), i);
+			unlink(path);
+		}
+	}
+	printf("\n");
+	return 0;
+}'
+	hostile h-flood '#include <stdio.h>
+#include <string.h>
+int main(void) {
+	static char line[1001];
+	memset(line, 121, 1000); line[1000] = 0;
+	for (;;) puts(line);
+}'
+	hostile h-reader "#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+int main(void) {	/* read what it must not: print the first bytes of each */
+	const char *paths[] = { \"$KIT/solutions/$l/procinfo.c\", \"$KIT/checker/mutants/lab1/setsid-unchecked.patch\",
+		\"$KIT/checker/hidden/lab2/hidden.bats\", \"$OUT/kit/checker/hidden/lab1/hidden.bats\",
+		\"$OUT/work/ref/src/$l/procinfo.c\", \"$SUBS/ref/labs/$l/procinfo.c\", \"/etc/shadow\" };
+	char buf[40];
+	printf(\"reader:\");
+	for (int i = 0; i < 7; i++) {
+		FILE *f = fopen(paths[i], \"r\");
+		if (f == NULL) { printf(\" %s=DENIED(%s)\", paths[i], strerror(errno)); continue; }
+		size_t n = fread(buf, 1, sizeof buf - 1, f);
+		buf[n] = 0;
+		for (size_t k = 0; k < n; k++) if (buf[k] == '\\n' || buf[k] == ' ') buf[k] = '_';
+		printf(\" %s=READ(%s)\", paths[i], buf);
+		fclose(f);
+	}
+	printf(\"\\n\");
+	return 0;
+}"
+	hostile h-include "#include \"$KIT/solutions/$l/procinfo.c\""
+	hostile h-killer '#include <signal.h>
+#include <stdio.h>
+int main(void) {	/* kill every process it may: the tests, the grader, the class */
+	printf("killer: kill(-1)=%d\n", kill(-1, SIGKILL));
+	fflush(stdout);
+	kill(1, SIGKILL);
+	return 0;
+}'
+	# a listener on the host's loopback, which the submission must not reach
+	HOST_PORT=$("$KIT/build/checker/freeport")
+	: >"$G/listener.got"
+	socat -u "TCP-LISTEN:$HOST_PORT,bind=127.0.0.1,reuseaddr,fork" "OPEN:$G/listener.got,append" 3>&- &
+	echo $! >"$G/listener.pid"
+	hostile h-net "#include <errno.h>
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+static void try(const char *ip, int port) {
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port) };
+	int fd = socket(AF_INET, SOCK_STREAM, 0), e = 0;
+	inet_pton(AF_INET, ip, &a.sin_addr);
+	fcntl(fd, F_SETFL, O_NONBLOCK);
+	if (connect(fd, (struct sockaddr *)&a, sizeof a) == -1 && errno != EINPROGRESS) e = errno;
+	else { struct pollfd p = { fd, POLLOUT, 0 }; socklen_t l = sizeof e;
+		if (poll(&p, 1, 1000) != 1) e = ETIMEDOUT; else getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &l); }
+	if (e == 0) { write(fd, \"hello from a submission\\n\", 24); printf(\" %s:%d=CONNECTED\", ip, port); }
+	else printf(\" %s:%d=refused(%s)\", ip, port, strerror(e));
+	close(fd);
+}
+int main(void) {
+	printf(\"net:\");
+	try(\"127.0.0.1\", $HOST_PORT);
+	try(\"1.1.1.1\", 53);
+	printf(\"\\n\");
+	return 0;
+}"
+
+	# grade the class: lab 1, two students at once, a short CPU limit so
+	# that the infinite loop ends soon, and 60 s a test file (not 120)
+	local t0=$SECONDS
+	KIT_GRADE_CPU=2 KIT_FILE_TIMEOUT=60 run "$KIT/checker/grade" --labs 1 -j 2 -o "$OUT" "$SUBS"
+	echo "$((SECONDS - t0))" >"$G/seconds"
+	printf '%s\n' "$output" >"$G/grade.log"
+	echo "$status" >"$G/grade.status"
+}
+
+teardown_file() {
+	[[ -f $G/listener.pid ]] && kill "$(cat "$G/listener.pid")" 2>/dev/null
+	return 0
+}
+
+# score ID - the student's lab 1 score from summary.csv
+score() {
+	awk -F, -v id="$1" '$1 == id { print $2 }' "$OUT/summary.csv"
+}
+max1() { awk -F, '$1 == "max" { print $2 }' "$OUT/maxima.csv"; }
+# evidence ID WORD - the lines a hostile program printed (in the TAP output)
+evidence() {
+	grep -rhoE "$2:[^']*" "$OUT/work/$1/" --include='*.tap' | sort -u | head -n 20
+}
+lt() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a + 0 < b + 0) }'; }
+
+@test "the grader grades all 15 submissions and writes every output" {
+	run cat "$G/grade.status"
+	assert_output 0
+	run wc -l <"$OUT/summary.csv"
+	assert_output $((1 + 3 + ${#MUTANTS[@]} + ${#HOSTILE[@]}))
+	local id
+	for id in ref starter broken "${MUTANTS[@]}" "${HOSTILE[@]}"; do
+		assert [ -s "$OUT/reports/$id.md" ]
+		run xmllint --noout "$OUT/junit/$id.xml"
+		assert_success
+	done
+	run jq -e ".students | length == $((3 + ${#MUTANTS[@]} + ${#HOSTILE[@]}))" "$OUT/results.json"
+	assert_success
+	assert_equal "$(head -n 1 "$OUT/summary.csv")" "student,lab1,total"
+	echo "# grading the class of 15 took $(cat "$G/seconds") s" >&3
+}
+
+@test "the ranking: reference full marks > each known-bad variant > starter > broken = 0" {
+	local max ref st m
+	max=$(max1) ref=$(score ref) st=$(score starter)
+	assert_equal "$ref" "$max"
+	for m in "${MUTANTS[@]}"; do
+		lt "$(score "$m")" "$ref" || fail "$m scored $(score "$m"), not less than the reference's $ref"
+		lt "$st" "$(score "$m")" || fail "$m scored $(score "$m"), not more than the starter's $st"
+	done
+	lt 0 "$st" || fail "the starter scored $st: it passes a few tests"
+	assert_equal "$(score broken)" 0.0
+	run grep -c 'Does not compile' "$OUT/reports/broken.md"
+	assert_output 1
+}
+
+@test "the student's own tests and Makefile are ignored" {
+	run jq -r '.students[] | select(.id == "ref") | .labs[0].tests | length' "$OUT/results.json"
+	(( output > 1 )) || fail "the reference was graded on $output test(s)"
+}
+
+@test "a known-bad variant's report names the failing test and its message" {
+	run grep -A3 'setsid in a process-group leader fails with EPERM' "$OUT/reports/setsid-unchecked.md"
+	assert_output --partial FAIL
+	assert_output --partial expected:
+}
+
+@test "every hostile submission scores less than the reference, with the reason in its report" {
+	local h
+	for h in "${HOSTILE[@]}"; do
+		lt "$(score "$h")" "$(score ref)" || fail "$h scored $(score "$h")"
+		grep -q 'FAIL' "$OUT/reports/$h.md" || grep -q 'Does not compile' "$OUT/reports/$h.md" ||
+			fail "$h's report gives no reason"
+	done
+}
+
+@test "fork bomb: held to the processes limit of its uid" {
+	run evidence h-forkbomb forkbomb
+	[[ -n $output ]] || fail "no trace of the fork bomb's line in its TAP files"
+	local n
+	for n in $(grep -oE '[0-9]+ processes' <<<"$output" | cut -d' ' -f1 | tr '\n' ' '); do
+		(( n <= 512 )) || fail "the fork bomb made $n processes"
+	done
+}
+
+@test "infinite loop: killed by the CPU limit (SIGXCPU), the reason in the report" {
+	run grep -cE 'got 152|CPU time limit exceeded' "$OUT/reports/h-loop.md"
+	(( output > 0 )) || fail "no SIGXCPU (exit 152, 'CPU time limit exceeded') in h-loop's report"
+}
+
+@test "disk filler: held to the sandbox's /tmp size and 64 MiB a file; the host is read-only" {
+	[[ $(cat "$OUT/.kind" 2>/dev/null || echo bwrap) != fallback ]] || skip "the fallback sandbox does not contain the disk"
+	run evidence h-disk disk
+	[[ -n $output ]] || fail "no trace of the disk filler's line"
+	refute_output --regexp '/var/tmp=[1-9]'
+	refute_output --regexp '/tmp=(2[6-9][0-9]|[3-9][0-9][0-9])MiB'
+	refute_output --regexp '\.=[1-9]'
+}
+
+@test "output flood: each test file's output is bounded" {
+	local f size
+	for f in "$OUT"/work/h-flood/lab1-public/*.tap; do
+		size=$(stat -c %s "$f")
+		(( size <= 65 * 1024 * 1024 )) || fail "$f is $size bytes"
+	done
+	run grep -c 'SIGXFSZ' "$OUT/reports/h-flood.md"
+	(( output > 0 )) || fail "no SIGXFSZ in h-flood's report"
+}
+
+@test "reader: the kit's solutions, mutants and hidden tests, other students' files: none readable" {
+	[[ $(cat "$OUT/.kind" 2>/dev/null || echo bwrap) != fallback ]] || skip "the fallback sandbox hides no path"
+	run evidence h-reader reader
+	[[ -n $output ]] || fail "no trace of the reader's line"
+	refute_output --partial '=READ('
+}
+
+@test "include: the reference cannot be #included at build time" {
+	[[ $(cat "$OUT/.kind" 2>/dev/null || echo bwrap) != fallback ]] || skip "the fallback sandbox hides no path"
+	assert_equal "$(score h-include)" 0.0
+	run grep -c 'No such file or directory' "$OUT/reports/h-include.md"
+	(( output > 0 )) || fail "h-include's report does not say the file is not there"
+}
+
+@test "killer: kill(-1) ends only its own tests; the class is graded normally" {
+	run evidence h-killer killer
+	assert_equal "$(score ref)" "$(max1)"
+	assert_equal "$(score h-killer)" 0.0
+}
+
+@test "network: neither the host's loopback nor the outside is reachable" {
+	[[ $(cat "$OUT/.kind" 2>/dev/null || echo bwrap) != fallback ]] || skip "the fallback sandbox has no network namespace"
+	run evidence h-net net
+	[[ -n $output ]] || fail "no trace of the network probe's line"
+	refute_output --partial CONNECTED
+	[[ ! -s $G/listener.got ]] || fail "the host's listener got: $(cat "$G/listener.got")"
+}
+
+@test "nothing is left running, no cgroup, no run directory" {
+	sleep 6	# the fork bomb's last processes end 5 s after it ran
+	run stray_processes
+	assert_output ''
+	run bash -c 'ls -d /sys/fs/cgroup/kit-grade.* /sys/fs/cgroup/*/kit-grade.* 2>/dev/null'
+	assert_output ''
+	run grep -F 'left their run directories' "$G/grade.log"
+	assert_output ''
+	run comm -13 "$G/tmp-before" <(ls /tmp)
+	refute_output --partial kit-grade.
+}
+
+@test "the reference as a .tar.gz and as a .zip scores full marks on every lab" {
+	local c=$G/class2 o=$G/out2
+	mkdir -p "$c" "$G/r/ref/labs"
+	cp -r "$KIT"/solutions/*/ "$G/r/ref/labs/"
+	tar -czf "$c/ref-tgz.tar.gz" -C "$G/r" ref
+	(cd "$G/r" && zip -qr "$c/ref-zip.zip" ref)
+	run "$KIT/checker/grade" -j 2 -o "$o" "$c"
+	assert_success
+	local want
+	want=$(awk -F, '$1 == "max" { print $NF }' "$o/maxima.csv")
+	assert_equal "$(awk -F, '$1 == "ref-tgz" { print $NF }' "$o/summary.csv")" "$want"
+	assert_equal "$(awk -F, '$1 == "ref-zip" { print $NF }' "$o/summary.csv")" "$want"
+}
