@@ -4,7 +4,7 @@
 # The one list of labs.  Adding a lab is one directory (labs/NN-name/,
 # solutions/NN-name/, notes/NN-name.md) and one word here; `make labN`
 # takes the number without the leading zero.
-LABS := 01-sessions 02-daemon 03-supervisor
+LABS := 01-sessions 02-daemon 03-supervisor 04-fork-server
 
 # What to build and test: IMPL=labs (the student's code, the default),
 # IMPL=solution (the reference), or IMPL=DIR, a directory that holds
@@ -49,7 +49,8 @@ NUMS := $(foreach l,$(LABS),$(call lab_num,$(l)))
 .DEFAULT_GOAL := help
 
 # --- the harness's own C tools ------------------------------------------
-TOOLS := $(addprefix build/checker/,syslogcap reaper freeport syslog-shim.so)
+TOOLS := $(addprefix build/checker/,syslogcap reaper freeport echoload \
+	syslog-shim.so accept-probe.so)
 
 tools: $(TOOLS)  ## build the harness's C tools (syslog capture, reaper)
 
@@ -57,9 +58,9 @@ build/checker/%: checker/tools/%.c
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(REF_CFLAGS) -o $@ $<
 
-build/checker/syslog-shim.so: checker/tools/syslog-shim.c
+build/checker/%.so: checker/tools/%.c
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(REF_CFLAGS) -fPIC -shared -o $@ $<
+	$(Q)$(CC) $(REF_CFLAGS) -fPIC -shared -o $@ $< -ldl
 
 # --- one set of rules per lab --------------------------------------------
 # $(1) = directory name (01-sessions), $(2) = number (1)

@@ -307,13 +307,16 @@ syslog_lines() {
 # _syslog_find IDENT PID REGEX - the first captured line of IDENT[PID] whose
 # message matches REGEX (PID "" or "*": any pid), parsed into SYSLOG_*
 _syslog_find() {
-	local line
+	local line key=$1
+	# grep first: a server's log can hold thousands of lines, too many to
+	# parse in bash at every look
+	[[ -z $2 || $2 == '*' ]] || key="$1[$2]:"
 	while IFS= read -r line; do
 		syslog_parse "$line" || continue
 		[[ $SYSLOG_IDENT == "$1" ]] || continue
 		[[ -z $2 || $2 == '*' || $SYSLOG_PID == "$2" ]] || continue
 		[[ $SYSLOG_MSG =~ $3 ]] && return 0
-	done <"$HARNESS_SYSLOG"
+	done < <(grep -F -e "$key" "$HARNESS_SYSLOG" 2>/dev/null)
 	return 1
 }
 

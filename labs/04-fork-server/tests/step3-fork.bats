@@ -1,0 +1,89 @@
+#!/usr/bin/env bats
+# Step 3: one child per connection.  Clients are served at the same time;
+# the child gives up the listening socket, the parent the connection; the
+# echo survives short writes.
+# bats file_tags=step3
+
+load '../../../checker/lib/kit'
+load forkserver
+
+@test "two clients at once are served by two different children" {
+	serve
+	hold -c 2 -s 100
+	wait_kids 2
+}
+
+@test "a client that sends nothing does not keep another waiting" {
+	serve
+	hold -c 1 -s 0
+	load_ok "an echo within 5 s while another client is connected and silent" \
+		"$NOTES#one-child-per-connection" -s 1000 -t 5
+}
+
+@test "each connection is logged with the client's address and port and the child's pid" {
+	serve
+	hold -c 1 -s 10
+	wait_kids 1
+	local child
+	child=$(kids | head -n 1)
+	syslog_wait forkserver "$SERVER" "^connection from 127\.0\.0\.1:${LOCAL_PORTS}[^0-9].*[^0-9]$child([^0-9]|\$)" ||
+		explain "'forkserver[$SERVER]: connection from 127.0.0.1:$LOCAL_PORTS, child $child'" \
+			"$(syslog_lines forkserver | tail -n 3)" "$HANDOUT"
+}
+
+@test "the child does not keep the listening socket" {
+	serve
+	hold -c 1 -s 10
+	wait_kids 1
+	local child ino
+	child=$(kids | head -n 1)
+	ino=$(ss -Hltne "sport = :$PORT" | grep -o 'ino:[0-9]*' | head -n 1)
+	ino=${ino#ino:}
+	[[ -n $ino ]] || explain "the listening socket's inode (ss -ltne)" "$(ss -Hltne)" "$NOTES#listening"
+	if fd_targets "$child" | grep -qxF "socket:[$ino]"; then
+		explain "the child ($child) has closed the listening socket (socket:[$ino])" \
+			"its fds lead to: $(fd_targets "$child" | tr '\n' ' ')" \
+			"$NOTES#who-closes-what"
+	fi
+}
+
+@test "200 connections in a row: the server's fd count stays flat" {
+	serve
+	load_ok "5 connections echoed" "$NOTES#echo" -n 5 -s 10
+	local before after
+	before=$(fd_count "$SERVER")
+	load_ok "200 connections echoed, one after another" "$NOTES#echo" -n 200 -s 10
+	after=$(fd_count "$SERVER")
+	(( after <= before + 2 )) ||
+		explain "forkserver's open fds stay near $before after 200 more connections" \
+			"$after open fds: $(fd_targets "$SERVER" | tail -n 5 | tr '\n' ' ')..." \
+			"$NOTES#who-closes-what"
+}
+
+@test "short writes: the echo survives SIGSTOP and SIGCONT of the child mid-transfer" {
+	serve
+	start_bg -o "$BATS_TEST_TMPDIR/load.out" echoload -p "$PORT" -s 4M -b 4096 -r 8192 -t 20
+	local client=$BG_PID child n=0
+	wait_kids 1
+	child=$(kids | head -n 1)
+	# each stop wakes a write that waits for room, which then returns
+	# what it has written so far: a short write
+	while proc_alive "$client" && (( n < 500000 )); do
+		kill -STOP "$child" 2>/dev/null || true
+		kill -CONT "$child" 2>/dev/null || true
+		n=$((n + 1))
+	done
+	exited_with "$client" && (( RC == 0 )) ||
+		explain "4 MiB echoed byte-exact, though the child was stopped and continued $n times" \
+			"$(cat "$BATS_TEST_TMPDIR/load.out" "$BG_ERR")" "$NOTES#short-writes"
+}
+
+@test "killed with a connection open, it can listen again at once on the same port" {
+	serve
+	hold -c 1 -s 10
+	wait_kids 1
+	local k
+	for k in $(kids) "$SERVER"; do kill -KILL "$k"; done
+	wait_until "the old server to be gone" proc_gone "$SERVER"
+	serve
+}

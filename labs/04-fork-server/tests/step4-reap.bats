@@ -1,0 +1,80 @@
+#!/usr/bin/env bats
+# Step 4: zombies.  A SIGCHLD handler reaps every child that has exited
+# (signals merge), never blocks, saves errno; the main loop logs.
+# bats file_tags=step4
+
+load '../../../checker/lib/kit'
+load forkserver
+
+@test "200 connections in a row leave no zombie" {
+	serve
+	load_ok "200 connections echoed, one after another" "$NOTES#echo" -n 200 -s 10
+	wait_until -t 5 "the children to be reaped" no_zombies ||
+		explain "no child of forkserver in state Z" \
+			"$(zombies | wc -l) zombie(s): $(zombies | head -n 5 | tr '\n' ' ')" "$NOTES#zombies"
+}
+
+@test "50 children that exit while the server is stopped are all reaped" {
+	serve
+	hold -c 50 -s 10
+	wait_kids 50
+	kill -STOP "$SERVER"
+	kill -TERM "$HOLDER"	# the clients close: every child exits
+	wait_until "the 50 children to exit" all_zombies || true
+	kill -CONT "$SERVER"	# 50 deaths, and one SIGCHLD to tell of them
+	wait_until -t 5 "the children to be reaped" no_zombies ||
+		explain "all 50 reaped, though their 50 SIGCHLDs merged into one" \
+			"$(zombies | wc -l) zombie(s) left" "$NOTES#signals-merge"
+}
+
+@test "each child's exit is logged with its pid and status" {
+	serve
+	hold -c 1 -s 10
+	wait_kids 1
+	local child
+	child=$(kids | head -n 1)
+	kill -TERM "$HOLDER"
+	child_exit_line "$child"
+	[[ $SYSLOG_MSG == "child $child exited with status 0" ]] ||
+		explain "'child $child exited with status 0'" "'$SYSLOG_MSG'" "$NOTES#logging-exits"
+	hold -c 1 -s 10
+	wait_kids 1
+	child=$(kids | grep -v "^$child\$" | head -n 1)
+	kill -KILL "$child"
+	child_exit_line "$child"
+	[[ $SYSLOG_MSG == "child $child killed by signal 9"* ]] ||
+		explain "'child $child killed by signal 9 (SIGKILL)'" "'$SYSLOG_MSG'" "$NOTES#logging-exits"
+}
+
+@test "a child's exit while another client stays connected does not stall the server" {
+	serve
+	hold -c 1 -s 10
+	wait_kids 1
+	load_ok "a client served (its child then exits)" "$NOTES#echo" -s 10 -t 5
+	load_ok "the next client served within 5 s, while the first one is still connected" \
+		"$NOTES#the-handlers-rules" -s 10 -t 5
+}
+
+@test "3000 short connections, and the server still answers at once" {
+	serve
+	KIT_CMD_TIMEOUT=40 load_ok "3000 connections echoed, one after another, within 30 s" \
+		"$NOTES#the-handlers-rules" -n 3000 -s 16 -t 30
+	load_ok "an echo within 3 s after them" "$NOTES#the-handlers-rules" -s 16 -t 3
+}
+
+@test "a SIGCHLD right after a failed accept does not change the error it logs" {
+	start_bg env LD_PRELOAD="$HARNESS_TOOLS/accept-probe.so${LD_PRELOAD:+:$LD_PRELOAD}" \
+		forkserver -p "$PORT"
+	SERVER=$BG_PID
+	wait_until "forkserver to listen" port_listening "$PORT" ||
+		explain "forkserver listening on $PORT" "$(cat "$BG_ERR")" "$NOTES#listening"
+	prlimit --pid "$SERVER" --nofile="$(lowest_free_fd "$SERVER"):"
+	start_bg echoload -p "$PORT" -s 16 -t 30
+	syslog_wait forkserver "$SERVER" '^accept: ' ||
+		explain "a line 'accept: Too many open files ...'" "$(syslog_lines forkserver | tail -n 3)" \
+			"$NOTES#accept-errors"
+	[[ $SYSLOG_MSG == *"Too many open files"* ]] ||
+		explain "'accept: Too many open files': the errno of accept, though SIGCHLD's handler ran right after it failed" \
+			"'$SYSLOG_MSG'" "$NOTES#the-handlers-rules"
+	prlimit --pid "$SERVER" --nofile=1024:
+}
