@@ -202,9 +202,10 @@ score() {
 	awk -F, -v id="$1" '$1 == id { print $2 }' "$OUT/summary.csv"
 }
 max1() { awk -F, '$1 == "max" { print $2 }' "$OUT/maxima.csv"; }
-# evidence ID WORD - the lines a hostile program printed (in the TAP output)
+# evidence ID WORD [RUN] - the lines a hostile program printed (in the TAP
+# output of its runs, or of RUN: lab1-public, lab1-hidden)
 evidence() {
-	grep -rhoE "$2:[^']*" "$OUT/work/$1/" --include='*.tap' | sort -u | head -n 20
+	grep -rhoE "$2:[^']*" "$OUT/work/$1/${3-}" --include='*.tap' | sort -u | head -n 20
 }
 lt() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a + 0 < b + 0) }'; }
 
@@ -278,8 +279,9 @@ lt() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a + 0 < b + 0) }'; }
 	run evidence h-disk disk
 	[[ -n $output ]] || fail "no trace of the disk filler's line"
 	refute_output --regexp '/var/tmp=[1-9]'
-	refute_output --regexp '/tmp=(2[6-9][0-9]|[3-9][0-9][0-9])MiB'
-	refute_output --regexp '\.=[1-9]'
+	refute_output --regexp '/dev/shm=[1-9]'
+	# /tmp and . (the test's directory, in /tmp): no more than the 256 MiB of the tmpfs
+	refute_output --regexp '=(2[6-9][0-9]|[3-9][0-9][0-9])MiB'
 }
 
 @test "output flood: each test file's output is bounded" {
@@ -292,11 +294,16 @@ lt() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a + 0 < b + 0) }'; }
 	(( output > 0 )) || fail "no SIGXFSZ in h-flood's report"
 }
 
-@test "reader: the kit's solutions, mutants and hidden tests, other students' files: none readable" {
+@test "reader: the kit's solutions, mutants and hidden tests, other students' files: none readable (but the hidden test running it)" {
 	[[ $(cat "$OUT/.kind" 2>/dev/null || echo bwrap) != fallback ]] || skip "the fallback sandbox hides no path"
 	run evidence h-reader reader
 	[[ -n $output ]] || fail "no trace of the reader's line"
+	refute_output --regexp '(solutions|mutants|hidden/lab2|work/ref|class/ref)[^ ]*=READ\('
+	# the one exception, documented: the hidden test file that is running it
+	run evidence h-reader reader lab1-public
 	refute_output --partial '=READ('
+	run grep -c 'Hidden tests of' "$OUT/reports/h-reader.md"
+	assert_output 0
 }
 
 @test "include: the reference cannot be #included at build time" {
