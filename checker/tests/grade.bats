@@ -339,16 +339,21 @@ lt() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a + 0 < b + 0) }'; }
 	refute_output --partial kit-grade.
 }
 
-@test "the reference as a .tar.gz and as a .zip scores full marks on every lab" {
+@test "the reference as a .tar.gz and as a .zip scores full marks on every lab; --similarity pairs them" {
 	local c=$G/class2 o=$G/out2
 	mkdir -p "$c" "$G/r/ref/labs"
 	cp -r "$KIT"/solutions/*/ "$G/r/ref/labs/"
 	tar -czf "$c/ref-tgz.tar.gz" -C "$G/r" ref
 	(cd "$G/r" && zip -qr "$c/ref-zip.zip" ref)
-	run "$KIT/checker/grade" -j 2 -o "$o" "$c"
+	run "$KIT/checker/grade" -j 2 --similarity -o "$o" "$c"
 	assert_success
 	local want
 	want=$(awk -F, '$1 == "max" { print $NF }' "$o/maxima.csv")
 	assert_equal "$(awk -F, '$1 == "ref-tgz" { print $NF }' "$o/summary.csv")" "$want"
 	assert_equal "$(awk -F, '$1 == "ref-zip" { print $NF }' "$o/summary.csv")" "$want"
+	# the two are the same code: --similarity says so, for every lab
+	if command -v sim_c >/dev/null; then
+		run grep -c '^100% ref-[tz][gi][zp] ref-[tz][gi][zp]$' "$o/similarity.txt"
+		assert_output "$(grep -c '^## lab' "$o/similarity.txt")"
+	fi
 }
