@@ -151,7 +151,7 @@ do_send(struct conn *c)
 	for (ssize_t i = 0; i < w; i++)	/* advance by what was taken */
 		next_byte(&c->tx);
 	c->sent += (size_t)w;
-	if (c->sent == size && !hold && shutdown(c->fd, SHUT_WR) == -1)
+	if (c->sent == size && !hold && !reset && shutdown(c->fd, SHUT_WR) == -1)
 		err(1, "connection %ld: shutdown", c->id);
 }
 

@@ -173,6 +173,9 @@ serve_in_child(int listener, int fd, const sigset_t *oldmask)
 	close(listener);		/* the parent keeps listening, not us */
 	close(wake[0]);
 	close(wake[1]);
+	free(kids);			/* the parent's children are not ours */
+	kids = NULL;
+	nkids = kids_cap = 0;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = SIG_DFL;	/* the parent's handlers are not ours */
 	sigaction(SIGCHLD, &sa, NULL);

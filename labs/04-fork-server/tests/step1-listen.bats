@@ -28,7 +28,8 @@ load forkserver
 @test "a port in use: 'bind 127.0.0.1:PORT: Address already in use' and exit 1" {
 	start_bg socat "TCP-LISTEN:$PORT,bind=127.0.0.1,reuseaddr" /dev/null
 	wait_until "socat to hold port $PORT" port_listening "$PORT"
-	KIT_CMD_TIMEOUT=5 run --separate-stderr bounded forkserver -p "$PORT"
+	KIT_CMD_TIMEOUT=5	# (for this test) a server that does not fail runs for ever
+	run --separate-stderr bounded forkserver -p "$PORT"
 	(( status == 1 )) && [[ $stderr == *"bind 127.0.0.1:$PORT: Address already in use"* ]] ||
 		explain "exit 1 and 'forkserver: bind 127.0.0.1:$PORT: Address already in use' on stderr" \
 			"exit $(status_text), stderr '$stderr'" "$NOTES#listening"
@@ -36,9 +37,10 @@ load forkserver
 
 @test "bad options get a message and exit 2" {
 	local args
+	KIT_CMD_TIMEOUT=5
 	for args in "-p 0" "-p 65536" "-p 80x" "-p" "-a 1.2.3" "-x" "extra"; do
 		# shellcheck disable=SC2086 # each string is split into its words
-		KIT_CMD_TIMEOUT=5 run --separate-stderr bounded forkserver $args
+		run --separate-stderr bounded forkserver $args
 		(( status == 2 )) && [[ -n $stderr ]] ||
 			explain "forkserver $args: a message on stderr and exit 2" \
 				"exit $(status_text), stderr '$stderr'" "$HANDOUT"

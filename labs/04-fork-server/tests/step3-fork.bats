@@ -49,7 +49,8 @@ load forkserver
 
 @test "200 connections in a row: the server's fd count stays flat" {
 	serve
-	load_ok "5 connections echoed" "$NOTES#echo" -n 5 -s 10
+	load_ok "5 connections echoed and closed (a connection ends when every process that holds it has closed it: the parent too)" \
+		"$NOTES#who-closes-what" -n 5 -s 10 -t 5
 	local before after
 	before=$(fd_count "$SERVER")
 	load_ok "200 connections echoed, one after another" "$NOTES#echo" -n 200 -s 10

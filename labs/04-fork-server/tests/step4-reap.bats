@@ -57,8 +57,8 @@ load forkserver
 
 @test "3000 short connections, and the server still answers at once" {
 	serve
-	KIT_CMD_TIMEOUT=40 load_ok "3000 connections echoed, one after another, within 30 s" \
-		"$NOTES#the-handlers-rules" -n 3000 -s 16 -t 30
+	KIT_CMD_TIMEOUT=30 load_ok "3000 connections echoed, one after another, within 20 s" \
+		"$NOTES#the-handlers-rules" -n 3000 -s 16 -t 20
 	load_ok "an echo within 3 s after them" "$NOTES#the-handlers-rules" -s 16 -t 3
 }
 

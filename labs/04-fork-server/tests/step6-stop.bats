@@ -16,7 +16,9 @@ stop_with() {
 	kids_then=$(kids)
 	kill "-$1" "$SERVER"
 	exited_with "$SERVER" ||
-		explain "forkserver gone within ${KIT_DEADLINE} s of $1" "it still runs" "$NOTES#stopping"
+		explain "forkserver gone within ${KIT_DEADLINE} s of SIG$1" \
+			"it still runs (a program started in the background by a shell script inherits SIGINT ignored: install a handler)" \
+			"$NOTES#stopping"
 	(( RC == 0 )) ||
 		explain "exit status 0 after $1" "$(status_text "$RC")" "$NOTES#stopping"
 	for k in $kids_then; do
