@@ -5,6 +5,10 @@
  * replaces the public entry points (openlog, syslog, vsyslog, closelog and
  * the _FORTIFY_SOURCE variants) and sends the same datagram glibc would,
  * "<PRI>Mmm dd hh:mm:ss IDENT[PID]: MESSAGE", to $HARNESS_SYSLOG_SOCK.
+ * Like glibc, it keeps its socket open from the first message on, so a
+ * program that has used up its fds can still log; it checks that the fd
+ * is still its own socket before each use (a daemon may have closed it,
+ * and the number may now belong to another file).
  * Works for dynamically linked programs only.
  */
 #define _GNU_SOURCE
@@ -14,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <syslog.h>
 #include <time.h>
@@ -22,6 +27,23 @@
 static const char *log_ident;
 static int log_option;
 static int log_facility = LOG_USER;
+static int log_fd = -1;
+static ino_t log_ino;
+
+/* our socket, still open and still ours; or a new one; or -1 */
+static int
+log_socket(void)
+{
+	struct stat st;
+
+	if (log_fd != -1 && fstat(log_fd, &st) == 0 && S_ISSOCK(st.st_mode) &&
+	    st.st_ino == log_ino)
+		return log_fd;
+	log_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (log_fd != -1 && fstat(log_fd, &st) == 0)
+		log_ino = st.st_ino;
+	return log_fd;
+}
 
 void
 openlog(const char *ident, int option, int facility)
@@ -35,6 +57,11 @@ openlog(const char *ident, int option, int facility)
 void
 closelog(void)
 {
+	struct stat st;
+
+	if (log_fd != -1 && fstat(log_fd, &st) == 0 && st.st_ino == log_ino)
+		close(log_fd);
+	log_fd = -1;
 	log_ident = NULL;
 }
 
@@ -68,11 +95,8 @@ vsyslog(int pri, const char *fmt, va_list ap)
 	if (n >= (int)sizeof line)
 		n = sizeof line - 1;
 	strcpy(addr.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd != -1) {
+	if ((fd = log_socket()) != -1)
 		sendto(fd, line, (size_t)n, 0, (struct sockaddr *)&addr, sizeof addr);
-		close(fd);
-	}
 	errno = saved;
 }
 
