@@ -339,6 +339,32 @@ lt() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a + 0 < b + 0) }'; }
 	refute_output --partial kit-grade.
 }
 
+@test "Ctrl-C in the middle of grading: every sandbox stops, nothing is left" {
+	ls -d /tmp/kit-grade.* 2>/dev/null >"$G/grade-dirs-before" || true
+	# as a terminal's Ctrl-C: SIGINT to the process group; (perl: a background
+	# job starts with SIGINT ignored, which a terminal's foreground job does not)
+	perl -e '$SIG{INT} = "DEFAULT"; exec @ARGV or die' \
+		setsid "$KIT/checker/grade" --labs 1 -j 2 -o "$G/out-int" "$SUBS" >"$G/int.log" 2>&1 &
+	local pid=$! i
+	# until the class is under way: a student graded, others running
+	for (( i = 0; i < 300; i++ )); do
+		grep -q ' [1-9][0-9]*/[0-9]* students graded' "$G/int.log" && break
+		sleep 0.1
+	done
+	kill -INT -- -"$pid"
+	local rc=0
+	wait "$pid" || rc=$?
+	assert_equal "$rc" 130
+	grep -q 'interrupted; every sandbox has been stopped' "$G/int.log" || fail "$(cat "$G/int.log")"
+	sleep 6	# a fork bomb's processes end 5 s after it ran
+	run stray_processes
+	assert_output ''
+	run comm -13 "$G/grade-dirs-before" <(ls -d /tmp/kit-grade.* 2>/dev/null)
+	assert_output ''
+	run bash -c 'ls -d /sys/fs/cgroup/kit-grade.* /sys/fs/cgroup/*/kit-grade.* 2>/dev/null'
+	assert_output ''
+}
+
 @test "the reference as a .tar.gz and as a .zip scores full marks on every lab; --similarity pairs them" {
 	local c=$G/class2 o=$G/out2
 	mkdir -p "$c" "$G/r/ref/labs"
