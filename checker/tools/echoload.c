@@ -4,7 +4,7 @@
  * bytes included) and checking that exactly those come back.
  *
  * Usage: echoload -p port [-n count] [-c at-once] [-s size] [-t seconds]
- *                 [-b rcvbuf] [-r bytes-per-ms] [-h | -R | -C] [-q]
+ *                 [-b rcvbuf] [-r bytes-per-ms] [-h | -R | -C | -F] [-q]
  *   -n count    connections in all (default 1)
  *   -c at-once  connections open at the same time (default 1): the count
  *               is made in rounds of this many
@@ -19,7 +19,11 @@
  *               keep them open until SIGTERM, SIGINT or the deadline
  *   -R          reset: send what the server takes without reading, then
  *               close with SO_LINGER 0 (the client's kernel sends RST)
- *   -C          close: the same, but an ordinary close(), never reading
+ *   -F          flood: send without reading until the server takes nothing
+ *               more for 200 ms (or all -s bytes are sent), print "stalled
+ *               after N bytes" (or "sent all N bytes"), then hold the
+ *               connection open until SIGTERM, SIGINT or the deadline
+ *   -C          close: the same as -R, but an ordinary close(), never reading
  *               the reply (FIN; the client's kernel answers any reply
  *               that comes later with RST)
  *   -q          say nothing on success
@@ -50,7 +54,7 @@ struct conn {
 	int eof, done;
 };
 
-static int port, rcvbuf, hold, reset, closing, quiet;
+static int port, rcvbuf, hold, reset, closing, flood, quiet;
 static long count = 1, atonce = 1, rate;
 static size_t size = 64;
 static long deadline_ms;
@@ -224,8 +228,9 @@ round_of(long first, long k)
 					    "got %zu back", stop ? "stopped" : "deadline passed",
 					    cs[i].id, cs[i].sent, size, cs[i].got);
 		}
-		/* -R: a connection that takes nothing more for 100 ms is reset */
-		if (poll(pfd, (nfds_t)k, reset ? 100 : (int)(t > 100 ? 100 : t)) == -1) {
+		/* -R, -C: a connection that takes nothing more for 100 ms is
+		 * reset or closed; -F: 200 ms, and it is held */
+		if (poll(pfd, (nfds_t)k, flood ? 200 : reset ? 100 : (int)(t > 100 ? 100 : t)) == -1) {
 			if (errno == EINTR)
 				continue;
 			err(1, "poll");
@@ -235,6 +240,20 @@ round_of(long first, long k)
 
 			if (c->done)
 				continue;
+			if (flood && (pfd[i].revents == 0 || c->sent == size)) {
+				if (c->sent == size)
+					printf("sent all %zu bytes\n", c->sent);
+				else
+					printf("stalled after %zu bytes\n", c->sent);
+				fflush(stdout);
+				while (!stop && now_ms() < deadline_ms)
+					poll(NULL, 0, 50);
+				close(c->fd);
+				c->done = 1;
+				left--;
+				bytes += c->sent;
+				continue;
+			}
 			if (reset && (pfd[i].revents == 0 || c->sent == size)) {
 				struct linger lg = { .l_onoff = 1, .l_linger = 0 };
 
@@ -288,7 +307,7 @@ main(int argc, char *argv[])
 	long seconds = 20;
 	int c;
 
-	while ((c = getopt(argc, argv, "p:n:c:s:t:b:r:hRCq")) != -1) {
+	while ((c = getopt(argc, argv, "p:n:c:s:t:b:r:hRCFq")) != -1) {
 		switch (c) {
 		case 'p': port = (int)number(optarg, 'p', 65535); break;
 		case 'n': count = number(optarg, 'n', 10000000); break;
@@ -300,15 +319,16 @@ main(int argc, char *argv[])
 		case 'h': hold = 1; break;
 		case 'R': reset = 1; break;
 		case 'C': reset = closing = 1; break;
+		case 'F': reset = flood = 1; break;
 		case 'q': quiet = 1; break;
 		default:
 			fprintf(stderr, "usage: echoload -p port [-n count] [-c at-once] [-s size] "
-			    "[-t seconds] [-b rcvbuf] [-r bytes-per-ms] [-h | -R | -C] [-q]\n");
+			    "[-t seconds] [-b rcvbuf] [-r bytes-per-ms] [-h | -R | -C | -F] [-q]\n");
 			return 2;
 		}
 	}
 	if (port == 0 || optind != argc || atonce < 1 || count < 1 || (hold && reset))
-		errx(2, "a port (-p), and no other arguments; -h does not mix with -R or -C");
+		errx(2, "a port (-p), and no other arguments; -h does not mix with -R, -C or -F");
 	if (hold)
 		count = atonce;
 	deadline_ms = now_ms() + seconds * 1000;
@@ -327,7 +347,8 @@ main(int argc, char *argv[])
 	}
 	if (!quiet)
 		printf("%ld connections, %llu bytes %s\n", count, bytes,
-		    closing ? "sent, then closed unread" : reset ? "sent, then reset" :
+		    flood ? "sent, then held" : closing ? "sent, then closed unread" :
+		    reset ? "sent, then reset" :
 		    "echoed byte-exact");
 	return 0;
 }

@@ -1,0 +1,93 @@
+# echo.bash - what the tests of the echo-server labs (4 and 5) share;
+# a lab's helper loads it after kit.bash:
+#   load '../../../checker/lib/echo'
+# It expects NOTES (the lab's notes) to be set by the lab's helper.
+#
+#   start_server PROG ARGS...   start a server, wait until $PORT listens (SERVER)
+#   load_ok WHAT READ ARGS...   echoload -p $PORT ARGS must succeed
+#   hold ARGS...                echoload -h in the background (HOLDER)
+#   cpu_ticks PID...            user + system CPU time, in ticks
+#   lowest_free_fd PID / fd_targets PID / fd_count PID
+#   exited_with PID             wait for a background PID to end; RC
+# shellcheck disable=SC2034 # the variables set here are for the tests
+
+# echoload, the tests' own client (checker/tools/echoload.c)
+PATH=$PATH:$HARNESS_TOOLS
+
+# start_server PROG ARGS... - start the server in the background (SERVER
+# is its pid) and wait until $PORT listens, or explain why not
+start_server() {
+	start_bg "$@"
+	SERVER=$BG_PID
+	wait_until -q "$1 to listen on port $PORT" _listening_or_gone || true
+	proc_alive "$SERVER" && port_listening "$PORT" && return 0
+	if proc_alive "$SERVER"; then
+		explain "$* listening on port $PORT" "it runs, but nothing listens on port $PORT" \
+			"$NOTES#listening"
+	fi
+	local why=''
+	grep -q 'Address already in use' "$BG_ERR" &&
+		why=" (an earlier test's connections hold the port: SO_REUSEADDR, step 1)"
+	explain "$* listening on port $PORT" \
+		"it exited at once: '$(head -c 300 "$BG_ERR")'$why" "$NOTES#listening"
+}
+_listening_or_gone() { port_listening "$PORT" || proc_gone "$SERVER"; }
+
+# (status, output: set by bats' run)
+# shellcheck disable=SC2154
+# load_ok WHAT READ ARGS... - run `echoload -p $PORT ARGS` (the tests'
+# client: it checks every byte that comes back); it must succeed
+load_ok() {
+	local what=$1 read=$2
+	shift 2
+	run bounded echoload -p "$PORT" "$@"
+	(( status == 0 )) ||
+		explain "$what" "echoload $*: ${output:-nothing} (exit $(status_text))" "$read"
+}
+
+# hold ARGS... - start `echoload -p $PORT -h ARGS` in the background: it
+# connects, echoes, then holds its connections open (HOLDER is its pid,
+# LOCAL_PORTS their local ports) until SIGTERM
+hold() {
+	start_bg -o "$BATS_TEST_TMPDIR/hold.out" echoload -p "$PORT" -h -t 60 "$@"
+	HOLDER=$BG_PID
+	wait_until "the client (echoload -h $*) to hold its connections" \
+		grep -q '^holding' "$BATS_TEST_TMPDIR/hold.out" ||
+		explain "every connection of 'echoload -h $*' made (and echoed), then held open" \
+			"$(cat "$BATS_TEST_TMPDIR/hold.out" "$BG_ERR")" "$NOTES"
+	LOCAL_PORTS=$(sed -n 's/^local 127\.0\.0\.1://p' "$BATS_TEST_TMPDIR/hold.out")
+}
+
+# cpu_ticks PID... - user + system CPU time of the processes, in ticks
+cpu_ticks() {
+	local p sum=0 f
+	for p in "$@"; do
+		f=$(cut -d')' -f2- "/proc/$p/stat" 2>/dev/null) || continue
+		read -r -a f <<<"$f"
+		sum=$((sum + f[11] + f[12]))	# fields 14 and 15 of stat
+	done
+	echo "$sum"
+}
+
+# lowest_free_fd PID - the fd number its next open file would get
+lowest_free_fd() {
+	local n=0
+	while [[ -e /proc/$1/fd/$n ]]; do n=$((n + 1)); done
+	echo "$n"
+}
+
+# fd_targets PID - what each open fd of PID leads to (socket:[INODE], ...)
+fd_targets() {
+	local f
+	for f in "/proc/$1/fd"/*; do readlink "$f" 2>/dev/null; done
+	return 0
+}
+fd_count() { find "/proc/$1/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l; }
+
+# exited_with PID - wait until our background PID ends; its exit status
+# is then in RC
+exited_with() {
+	RC=0
+	wait_until "pid $1 to exit" proc_gone "$1" || return 1
+	wait "$1" || RC=$?
+}
