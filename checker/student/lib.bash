@@ -43,7 +43,8 @@ starter_commit() {
 	top=$(git -C "$KIT" rev-parse --show-toplevel 2>/dev/null) || return 0
 	[[ $(cd "$top" && pwd -P) == "$KIT" ]] || return 0
 	while read -r c; do
-		if git -C "$KIT" show --name-only --format= "$c" | grep -qE '^(solutions|checker)/'; then
+		# (grep -c, not -q: with pipefail, git killed by SIGPIPE would fail the test)
+		if git -C "$KIT" show --name-only --format= "$c" | grep -cE '^(solutions|checker)/' >/dev/null; then
 			echo "$c"
 			return 0
 		fi
@@ -56,7 +57,7 @@ starter_from() {
 	STARTER_REV=''
 	if [[ -f $STARTER_TAR ]]; then
 		STARTER_REV=tar STARTER_FROM="the handout's snapshot, ${STARTER_TAR#"$KIT"/}"
-		tar -tzf "$STARTER_TAR" | grep -q "^labs/$1/" && return 0
+		tar -tzf "$STARTER_TAR" | grep -c "^labs/$1/" >/dev/null && return 0
 		echo "lab $1 is not in ${STARTER_TAR#"$KIT"/}" >&2
 		return 1
 	fi
