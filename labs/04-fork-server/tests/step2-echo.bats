@@ -83,8 +83,8 @@ load forkserver
 	sleep 1		# a measurement: the CPU time the server uses in one second
 	# shellcheck disable=SC2046
 	after=$(cpu_ticks "$SERVER" $(descendants_of "$SERVER"))
-	(( after - before < 25 )) ||
-		explain "under 0.25 s of CPU in 1 s while accept keeps failing (pause before trying again)" \
+	(( after - before < 10 )) ||
+		explain "under 0.1 s of CPU in 1 s while accept keeps failing (pause before trying again)" \
 			"$(( after - before ))0 ms of CPU time: a busy loop" "$NOTES#accept-errors"
 	prlimit --pid "$SERVER" --nofile=1024:
 	exited_with "$client" && (( RC == 0 )) ||

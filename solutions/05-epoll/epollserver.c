@@ -1,0 +1,509 @@
+/*
+ * epollserver.c - a TCP echo server (RFC 862) in one process and one
+ * thread, around one epoll_wait loop, with client sockets watched
+ * level-triggered (-m lt) or edge-triggered (-m et).
+ *
+ * Usage: epollserver [-p port] [-a address] [-m lt|et] [-r max-read]
+ *   -p port      the TCP port (default 6666)
+ *   -a address   the IPv4 address to listen on (default 127.0.0.1)
+ *   -m lt|et     level- (default) or edge-triggered client sockets
+ *   -r max-read  read at most this many bytes per readiness event
+ *                (default: as much as the mode requires; the knob of
+ *                the LT/ET experiment)
+ * Logs to syslog (ident epollserver, LOG_PID, LOG_DAEMON).  SIGTERM or
+ * SIGINT: close everything, exit 0.  SIGUSR1: log the counters.
+ * Notes: notes/05-epoll.md
+ */
+#define _GNU_SOURCE		/* accept4(), pipe2(), sigabbrev_np() */
+#include <arpa/inet.h>
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#define CHUNK		16384		/* bytes one read() asks for */
+#define OUT_MAX		(1 << 20)	/* unsent bytes above which we stop reading */
+#define ET_BUDGET	(256 * 1024)	/* ET: bytes read per connection per turn */
+#define MAX_EVENTS	128
+
+struct conn {
+	int fd;
+	char *buf;		/* what was read and is not yet echoed: buf[off..len) */
+	size_t off, len, cap;
+	int eof;		/* the client has sent all it will send */
+	int paused;		/* reading stopped: too much unsent (back-pressure) */
+	uint32_t events;	/* what epoll watches for it now */
+	struct conn *prev, *next;	/* every connection, for the stop */
+	struct conn *ready;		/* ET: next on the list of the not drained */
+	int on_ready;
+};
+
+static int ep = -1, listener = -1, spare_fd = -1;
+static int wake[2] = { -1, -1 };	/* the self-pipe: handlers -> loop */
+static int edge, max_read;
+static struct conn *conns, *ready_head;
+/* the counters SIGUSR1 logs */
+static unsigned long conns_now, conns_total, wakeups;
+static unsigned long long bytes_in, bytes_out;
+/* tags for the two fds that are not connections */
+static struct conn listen_tag, wake_tag;
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: epollserver [-p port] [-a address] [-m lt|et] [-r max-read]\n");
+	exit(2);
+}
+
+static void
+watch(int op, int fd, uint32_t events, void *ptr)
+{
+	struct epoll_event ev = { .events = events, .data.ptr = ptr };
+
+	if (epoll_ctl(ep, op, fd, &ev) == -1)
+		syslog(LOG_ERR, "epoll_ctl fd %d: %m", fd);
+}
+
+/* --- step 1: listen, and accept every waiting client ---------------------- */
+
+static void
+listen_on(const char *addr, int port)
+{
+	struct sockaddr_in sin;
+	int on = 1;
+
+	memset(&sin, 0, sizeof sin);
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons((unsigned short)port);
+	if (inet_pton(AF_INET, addr, &sin.sin_addr) != 1) {
+		fprintf(stderr, "epollserver: -a wants an IPv4 address such as "
+		    "127.0.0.1, not '%s'\n", addr);
+		exit(2);
+	}
+	if ((listener = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) == -1)
+		err(1, "socket");
+	if (setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) == -1)
+		err(1, "setsockopt SO_REUSEADDR");
+	if (bind(listener, (struct sockaddr *)&sin, sizeof sin) == -1) {
+		syslog(LOG_ERR, "bind %s:%d: %m", addr, port);
+		err(1, "bind %s:%d", addr, port);
+	}
+	if (listen(listener, SOMAXCONN) == -1)
+		err(1, "listen %s:%d", addr, port);
+	watch(EPOLL_CTL_ADD, listener, EPOLLIN, &listen_tag);	/* level-triggered */
+	syslog(LOG_INFO, "listening on %s:%d (%s-triggered)", addr, port,
+	    edge ? "edge" : "level");
+}
+
+static void add_conn(int fd);
+
+/* Accept until EAGAIN: one wake-up takes a whole burst of clients. */
+static void
+accept_all(void)
+{
+	int fd;
+
+	for (;;) {
+		if ((fd = accept4(listener, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) != -1) {
+			add_conn(fd);
+			continue;
+		}
+		if (errno == EINTR || errno == ECONNABORTED)
+			continue;
+		if (errno == EAGAIN)
+			return;		/* the queue is empty */
+		if ((errno == EMFILE || errno == ENFILE) && spare_fd != -1) {
+			/* No fd left (accept fails before it looks at the queue).
+			 * Use the spare to take the client off the queue and close
+			 * it, or the listener stays readable and the loop spins. */
+			close(spare_fd);
+			fd = accept(listener, NULL, NULL);
+			if (fd != -1) {
+				close(fd);
+				syslog(LOG_WARNING, "accept: no fd left: turned a client away");
+			}
+			spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+			if (fd == -1)
+				return;		/* the queue is empty, or no fd still */
+			continue;
+		}
+		syslog(LOG_ERR, "accept: %m");
+		return;
+	}
+}
+
+/* --- step 2: a state per connection ------------------------------------------- */
+
+static void
+add_conn(int fd)
+{
+	struct conn *c = calloc(1, sizeof *c);
+
+	if (c == NULL) {
+		syslog(LOG_ERR, "out of memory: closing a new connection");
+		close(fd);
+		return;
+	}
+	c->fd = fd;
+	c->events = EPOLLIN | EPOLLRDHUP | (edge ? EPOLLET : 0);
+	c->next = conns;
+	if (conns != NULL)
+		conns->prev = c;
+	conns = c;
+	conns_now++;
+	conns_total++;
+	watch(EPOLL_CTL_ADD, fd, c->events, c);
+}
+
+static void
+close_conn(struct conn *c)
+{
+	if (c->on_ready) {		/* off the ET list of the not drained */
+		struct conn **p = &ready_head;
+
+		while (*p != c)
+			p = &(*p)->ready;
+		*p = c->ready;
+	}
+	epoll_ctl(ep, EPOLL_CTL_DEL, c->fd, NULL);
+	close(c->fd);
+	if (c->prev != NULL)
+		c->prev->next = c->next;
+	else
+		conns = c->next;
+	if (c->next != NULL)
+		c->next->prev = c->prev;
+	free(c->buf);
+	free(c);
+	conns_now--;
+}
+
+/* Watch for what the connection needs now: input unless paused or at its
+ * end, output only while something waits to be sent (EPOLLOUT when there
+ * is nothing to send would wake a level-triggered loop at once, for ever). */
+static void
+rewatch(struct conn *c)
+{
+	uint32_t want = edge ? EPOLLET : 0;
+
+	if (!c->eof && !c->paused)
+		want |= EPOLLIN | EPOLLRDHUP;
+	if (c->len > c->off)
+		want |= EPOLLOUT;
+	if (want != c->events) {
+		c->events = want;
+		watch(EPOLL_CTL_MOD, c->fd, want, c);
+	}
+}
+
+/* --- step 5: write what the socket takes, keep the rest ----------------------- */
+
+/* Send what is waiting; 0, or -1 if the connection is to be closed. */
+static int
+flush(struct conn *c)
+{
+	ssize_t n;
+
+	while (c->off < c->len) {
+		n = send(c->fd, c->buf + c->off, c->len - c->off, MSG_NOSIGNAL);
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN)
+				break;	/* the rest waits for EPOLLOUT */
+			if (errno != EPIPE && errno != ECONNRESET)
+				syslog(LOG_ERR, "send: %m");
+			return -1;
+		}
+		c->off += (size_t)n;
+		bytes_out += (unsigned long long)n;
+	}
+	if (c->off == c->len)
+		c->off = c->len = 0;
+	return 0;
+}
+
+/* --- steps 3 and 4: read, level- or edge-triggered ---------------------------- */
+
+static void
+mark_ready(struct conn *c)
+{
+	if (!c->on_ready) {
+		c->ready = ready_head;
+		ready_head = c;
+		c->on_ready = 1;
+	}
+}
+
+/* Read and echo.  LT: one read per event, epoll tells us again if more is
+ * there.  ET: no event comes for data already there, so read until
+ * EAGAIN (or -r's one read); a turn's budget keeps one fast client from
+ * starving the others, and the ready list brings it back.  Returns -1
+ * when the connection was closed. */
+static int
+on_input(struct conn *c)
+{
+	size_t done = 0, want;
+	ssize_t n;
+
+	for (;;) {
+		if (c->len - c->off > OUT_MAX) {	/* back-pressure */
+			c->paused = 1;
+			break;
+		}
+		want = max_read > 0 ? (size_t)max_read : CHUNK;
+		if (c->cap - c->len < want) {
+			char *p;
+
+			if (c->off > 0) {	/* move the unsent to the front */
+				memmove(c->buf, c->buf + c->off, c->len - c->off);
+				c->len -= c->off;
+				c->off = 0;
+			}
+			if (c->cap - c->len < want) {
+				size_t cap = c->cap ? c->cap : CHUNK;
+
+				while (cap - c->len < want)
+					cap *= 2;
+				if ((p = realloc(c->buf, cap)) == NULL) {
+					syslog(LOG_ERR, "out of memory: closing a connection");
+					close_conn(c);
+					return -1;
+				}
+				c->buf = p;
+				c->cap = cap;
+			}
+		}
+		n = read(c->fd, c->buf + c->len, want);
+		if (n > 0) {
+			c->len += (size_t)n;
+			bytes_in += (unsigned long long)n;
+			done += (size_t)n;
+			if (flush(c) == -1) {
+				close_conn(c);
+				return -1;
+			}
+			if (!edge || max_read > 0)
+				break;		/* one read per event */
+			if (done >= ET_BUDGET) {
+				mark_ready(c);	/* more, later: others first */
+				break;
+			}
+			continue;
+		}
+		if (n == 0) {			/* the client's end of input */
+			c->eof = 1;
+			break;
+		}
+		if (errno == EINTR)
+			continue;
+		if (errno == EAGAIN)
+			break;			/* drained */
+		if (errno != ECONNRESET)
+			syslog(LOG_ERR, "read: %m");
+		close_conn(c);
+		return -1;
+	}
+	if (c->eof && c->len == c->off) {	/* all echoed: done */
+		close_conn(c);
+		return -1;
+	}
+	rewatch(c);
+	return 0;
+}
+
+static void
+on_output(struct conn *c)
+{
+	if (flush(c) == -1) {
+		close_conn(c);
+		return;
+	}
+	if (c->eof && c->len == c->off) {
+		close_conn(c);
+		return;
+	}
+	if (c->paused && c->len - c->off <= OUT_MAX / 2) {
+		c->paused = 0;
+		/* ET: what waits unread brings no new event: read it now */
+		if (edge && on_input(c) == -1)
+			return;
+	}
+	rewatch(c);
+}
+
+static void
+on_event(struct conn *c, uint32_t ev)
+{
+	if (ev & EPOLLERR) {
+		close_conn(c);
+		return;
+	}
+	if ((ev & (EPOLLIN | EPOLLRDHUP | EPOLLHUP)) && !c->paused && !c->eof &&
+	    on_input(c) == -1)
+		return;
+	if (ev & EPOLLOUT)
+		on_output(c);
+	else if ((ev & EPOLLHUP) && c->eof)
+		close_conn(c);		/* both ways closed: nothing can be sent */
+}
+
+/* --- step 7: signals, through the self-pipe ---------------------------------- */
+
+static void
+on_signal(int sig)
+{
+	int saved = errno;
+	unsigned char b = (unsigned char)sig;
+
+	(void)!write(wake[1], &b, 1);
+	errno = saved;
+}
+
+static void
+log_stats(void)
+{
+	syslog(LOG_INFO, "stats: %lu connections now, %lu in all; %llu bytes in, "
+	    "%llu out; %lu wake-ups", conns_now, conns_total, bytes_in, bytes_out, wakeups);
+}
+
+/* The signals that came; the one that stops us, or 0. */
+static int
+read_signals(void)
+{
+	unsigned char b[64];
+	ssize_t n;
+	int stop = 0;
+
+	while ((n = read(wake[0], b, sizeof b)) > 0)
+		for (ssize_t i = 0; i < n; i++) {
+			if (b[i] == SIGUSR1)
+				log_stats();
+			else
+				stop = b[i];
+		}
+	return stop;
+}
+
+static void
+install(int sig, void (*handler)(int))
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = handler;
+	sigfillset(&sa.sa_mask);
+	if (sigaction(sig, &sa, NULL) == -1)
+		err(1, "sigaction");
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct epoll_event evs[MAX_EVENTS];
+	const char *addr = "127.0.0.1";
+	long port = 6666, r;
+	int c, n, stop = 0;
+	char *end;
+
+	while ((c = getopt(argc, argv, "p:a:m:r:")) != -1) {
+		switch (c) {
+		case 'p':
+			errno = 0;
+			port = strtol(optarg, &end, 10);
+			if (errno != 0 || end == optarg || *end != '\0' || port < 1 || port > 65535) {
+				fprintf(stderr, "epollserver: -p wants a port from 1 to 65535, not '%s'\n", optarg);
+				usage();
+			}
+			break;
+		case 'a':
+			addr = optarg;
+			break;
+		case 'm':
+			if (strcmp(optarg, "lt") != 0 && strcmp(optarg, "et") != 0) {
+				fprintf(stderr, "epollserver: -m wants lt or et, not '%s'\n", optarg);
+				usage();
+			}
+			edge = optarg[0] == 'e';
+			break;
+		case 'r':
+			errno = 0;
+			r = strtol(optarg, &end, 10);
+			if (errno != 0 || end == optarg || *end != '\0' || r < 1 || r > CHUNK) {
+				fprintf(stderr, "epollserver: -r wants a byte count from 1 to %d, not '%s'\n",
+				    CHUNK, optarg);
+				usage();
+			}
+			max_read = (int)r;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+
+	openlog("epollserver", LOG_PID, LOG_DAEMON);
+	if ((ep = epoll_create1(EPOLL_CLOEXEC)) == -1)
+		err(1, "epoll_create1");
+	if (pipe2(wake, O_NONBLOCK | O_CLOEXEC) == -1)
+		err(1, "pipe");
+	watch(EPOLL_CTL_ADD, wake[0], EPOLLIN, &wake_tag);
+	install(SIGTERM, on_signal);
+	install(SIGINT, on_signal);
+	install(SIGUSR1, on_signal);
+	install(SIGPIPE, SIG_IGN);	/* and MSG_NOSIGNAL: EPIPE, not death */
+	spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	listen_on(addr, (int)port);
+
+	while (!stop) {
+		/* not drained (ET): look again at once, after the others */
+		n = epoll_wait(ep, evs, MAX_EVENTS, ready_head != NULL ? 0 : -1);
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;	/* a signal: the self-pipe says which */
+			syslog(LOG_ERR, "epoll_wait: %m");
+			return 1;
+		}
+		wakeups++;
+		for (int i = 0; i < n; i++) {
+			struct conn *cn = evs[i].data.ptr;
+
+			if (cn == &listen_tag)
+				accept_all();
+			else if (cn == &wake_tag)
+				stop = read_signals();
+			else
+				on_event(cn, evs[i].events);
+		}
+		if (n == 0 || ready_head != NULL) {
+			struct conn *list = ready_head, *next;
+
+			ready_head = NULL;
+			for (; list != NULL; list = next) {
+				next = list->ready;
+				list->on_ready = 0;
+				on_input(list);
+			}
+		}
+	}
+
+	syslog(LOG_INFO, "stopping on SIG%s: %lu connections to close",
+	    sigabbrev_np(stop), conns_now);
+	while (conns != NULL)
+		close_conn(conns);
+	close(listener);
+	close(ep);
+	syslog(LOG_INFO, "stopped");
+	closelog();
+	return 0;
+}
