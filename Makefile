@@ -4,7 +4,12 @@
 # The one list of labs.  Adding a lab is one directory (labs/NN-name/,
 # solutions/NN-name/, notes/NN-name.md) and one word here; `make labN`
 # takes the number without the leading zero.
-LABS := 01-sessions 02-daemon 03-supervisor 04-fork-server 05-epoll
+LABS := 01-sessions 02-daemon 03-supervisor 04-fork-server 05-epoll 06-capstone
+
+# A lab that runs the programs of earlier labs names them: USES.NN-name.
+# They are built from the same IMPL (the student's own, or the reference)
+# and copied into the lab's build directory, which the tests put on PATH.
+USES.06-capstone := 03-supervisor 04-fork-server 05-epoll
 
 # What to build and test: IMPL=labs (the student's code, the default),
 # IMPL=solution (the reference), or IMPL=DIR, a directory that holds
@@ -66,6 +71,15 @@ build/checker/%.so: checker/tools/%.c
 	$(Q)$(CC) $(REF_CFLAGS) -fPIC -shared -o $@ $< -ldl
 
 # --- one set of rules per lab --------------------------------------------
+# $(1) = the lab that uses, $(2) = the lab it uses (numbers): a copy of
+# each program of lab $(2) in lab $(1)'s build directory
+define use_rules
+lab$(1)_uses += $$(patsubst $(BUILD_ROOT)/lab$(2)/%,$(BUILD_ROOT)/lab$(1)/%,$$(lab$(2)_progs))
+$$(patsubst $(BUILD_ROOT)/lab$(2)/%,$(BUILD_ROOT)/lab$(1)/%,$$(lab$(2)_progs)): $(BUILD_ROOT)/lab$(1)/%: $(BUILD_ROOT)/lab$(2)/%
+	@mkdir -p $$(@D)
+	$(Q)cp -f $$< $$@
+endef
+
 # $(1) = directory name (01-sessions), $(2) = number (1)
 define lab_rules
 lab$(2)_progs := $$(patsubst $(SRC_ROOT)/$(1)/%.c,$(BUILD_ROOT)/lab$(2)/%,\
@@ -80,8 +94,11 @@ $(BUILD_ROOT)/lab$(2)/%: $(SRC_ROOT)/$(1)/%.c
 
 -include $$(lab$(2)_progs:%=%.d)
 
+lab$(2)_uses :=
+$$(foreach u,$$(USES.$(1)),$$(eval $$(call use_rules,$(2),$$(call lab_num,$$(u)))))
+
 .PHONY: lab$(2) check-lab$(2)
-lab$(2): $$(lab$(2)_progs)
+lab$(2): $$(lab$(2)_progs) $$(lab$(2)_uses)
 	@test -n "$$(lab$(2)_progs)" || { echo "make: no .c files in $(SRC_ROOT)/$(1)/" >&2; exit 1; }
 
 check-lab$(2): lab$(2) tools
