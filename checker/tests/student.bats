@@ -243,9 +243,14 @@ token_procs() {
 }
 no_token_procs() { [[ -z $(token_procs) ]]; }
 runs_done() { [[ $(grep -c '^watch: run [0-9]* done' "$BG_OUT") -ge $1 ]]; }
+bats_running() {	# a Bats of the watch's run is under way
+	local p
+	for p in $(token_procs); do [[ $(ps -o args= -p "$p") == *bats-core/bats-exec-file* ]] && return 0; done
+	return 1
+}
 
-# watch_once [ENV=VALUE...] - watch-lab1 STEP=1 on the starter: wait for its
-# first run, touch the source, wait for the second, Ctrl-C its process group
+# watch_once [ENV=VALUE...] - watch-lab1 STEP=1 on the starter: wait for
+# its first run, touch the source, wait for the second, Ctrl-C its group
 watch_once() {
 	copy_lab labs 01-sessions
 	WATCH_TOKEN=KIT_WATCH_TOKEN=$BATS_TEST_NUMBER.$RANDOM.$RANDOM
@@ -280,6 +285,26 @@ watch_once() {
 @test "watch-labN (polling, without inotify) runs the checks again when a source changes; Ctrl-C leaves nothing running" {
 	watch_once KIT_WATCH_POLL=1
 	assert_output --partial '(polling): save a file'
+}
+
+@test "watch-labN: Ctrl-C in the middle of a run stops it at once, and nothing is left running" {
+	# lab 2's starter: the first test of step 1 waits 10 s for a line that never comes
+	copy_lab labs 02-daemon
+	WATCH_TOKEN=KIT_WATCH_TOKEN=$BATS_TEST_NUMBER.$RANDOM.$RANDOM
+	kenv_args
+	start_bg env --default-signal=INT "${KENV[@]}" "$WATCH_TOKEN" \
+		setsid make -s -C "$KIT_ROOT" --no-print-directory watch-lab2 STEP=1 IMPL="$IMPL_DIR"
+	wait_until -t 60 "the tests of the first run" bats_running ||
+		fail "no test ran: $(cat "$BG_OUT" "$BG_ERR")"
+	cp "$BG_OUT" "$BATS_TEST_TMPDIR/before-int"
+	kill -INT -- "-$BG_PID"
+	# (the run itself would go on for 10 s or more)
+	wait_until -t 5 "every process of the watch to be gone" no_token_procs ||
+		fail "still running 5 s after Ctrl-C: $(ps -o pid,args -p "$(token_procs | paste -sd,)")"
+	run cat "$BG_OUT"
+	[[ $output == "watch: run 1 at "* && $output != *"watch: run 1 done"* &&
+		$output == *$'\nwatch: stopped; nothing is left running.'* ]] ||
+		fail "what the watch printed: '$output' (stderr: '$(cat "$BG_ERR")'; before the SIGINT: '$(cat "$BATS_TEST_TMPDIR/before-int")')"
 }
 
 # --- make memcheck-labN ----------------------------------------------------------------
