@@ -46,3 +46,18 @@ load capstone
 		explain "the other supervisor ($other, another service) left alone: stop signals the pid of its PID file, not every 'supervisor'" \
 			"it was stopped" "$NOTES#stop"
 }
+
+@test "stop of a supervisor that does not answer: SIGKILL after -t, its server goes with it, exit 0" {
+	start_service
+	kill -STOP "$SUP"	# stopped: the SIGTERM stays pending
+	local t0=${EPOCHREALTIME/[.,]/}
+	run ctl -t 1 stop
+	local ms=$(( (${EPOCHREALTIME/[.,]/} - t0) / 1000 ))
+	(( status == 0 )) && proc_gone "$SUP" ||
+		explain "'echoctl -t 1 stop' waits 1 s, then SIGKILLs supervisor $SUP, and exits 0 once it is gone" \
+			"exit $(status_text) after $ms ms, '$output'; supervisor: $(proc_state "$SUP")" "$NOTES#stop"
+	(( ms >= 900 )) || explain "SIGKILL no sooner than -t 1 s after SIGTERM" "stop returned after $ms ms" "$NOTES#stop"
+	wait_until "the server to die with its supervisor" proc_gone "$SRV" ||
+		explain "server $SRV gone with its supervisor" "$(proc_state "$SRV")" "$NOTES#stop"
+	[[ ! -e $PIDFILE ]] || explain "the PID file removed (the supervisor, killed, could not)" "it is there" "$NOTES#stop"
+}
