@@ -140,6 +140,16 @@ $(foreach l,$(LABS),$(eval $(call lab_rules,$(l),$(call lab_num,$(l)))))
 
 .PHONY: help check test deps clean tools handout grade
 
+# make demo: lab 6's scenario, narrated in the sandbox (checker/demo); the
+# reference by default (where there is one), IMPL=labs: the student's
+DEMO_IMPL := $(if $(filter command line environment,$(origin IMPL)),$(IMPL),$(if $(wildcard solutions/06-capstone),solution,labs))
+.PHONY: demo demo-run
+demo:  ## the capstone's scenario, live and narrated, step by step (IMPL=labs: your programs)
+	@$(MAKE) --no-print-directory demo-run IMPL=$(DEMO_IMPL)
+demo-run: lab6 tools
+	@$(DIE_WITH_MAKE) checker/demo --bin $(BUILD_ROOT)/lab6
+
+
 check: tools  ## run every lab's tests on your code (one line per lab at the end)
 	@fail=0; summary=; \
 	for n in $(NUMS); do \
