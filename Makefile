@@ -138,7 +138,7 @@ $(foreach l,$(LABS),$(eval $(call lab_rules,$(l),$(call lab_num,$(l)))))
 # memcheck-labN: ## lab N's tests with its programs under valgrind: leaks, memory errors
 # trace-labN:  ## lab N's main scenario under strace -ff: the system calls that matter
 
-.PHONY: help check test deps clean tools handout grade
+.PHONY: help check test deps clean tools handout grade bench
 
 # make demo: lab 6's scenario, narrated in the sandbox (checker/demo); the
 # reference by default (where there is one), IMPL=labs: the student's
@@ -172,6 +172,9 @@ grade:  ## grade a class: make grade SUBS=DIR [GRADE='--labs 1-3 -j 4 -o OUT'] (
 	@test -n "$(SUBS)" || { echo "make grade SUBS=DIR: DIR holds one submission per student" \
 	  "(a clone, a labs/ folder, a .tar.gz or a .zip, named by the student's id)" >&2; exit 2; }
 	@$(DIE_WITH_MAKE) checker/grade $(GRADE) $(SUBS)
+
+bench: tools  ## fork vs epoll LT/ET vs libuv: msgs/s, latency, CPU, memory; table, plot in build/bench/ (BENCH_QUICK=1: 10 s)
+	@$(DIE_WITH_MAKE) checker/bench
 
 handout:  ## write the student tree build/handout/ (+ .tar.gz): no solutions, no hidden tests
 	@checker/handout
