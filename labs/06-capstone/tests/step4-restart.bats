@@ -40,6 +40,7 @@ load capstone
 	done
 	wait_until "the supervisor to give up" proc_gone "$SUP" ||
 		explain "supervisor $SUP gives up after 3 quick deaths (-b 2)" "still running" "$NOTES#failed"
+	syslog_sync	# its last line written to the log before status reads it
 	status_is 2 "failed" -l "$HARNESS_SYSLOG"
 	[[ $output == *"giving up"* ]] ||
 		explain "the supervisor's last log line in the status: 'giving up: ...'" "'$output'" "$NOTES#failed"
