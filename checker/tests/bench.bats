@@ -1,0 +1,124 @@
+#!/usr/bin/env bats
+# make bench (checker/bench) in its quick mode: it runs to completion,
+# prints its table, its chart and the plot where gnuplot is; without the
+# optional packages it says what it skips; Ctrl-C or a SIGTERM of make in
+# the middle leaves no server, no load generator and no port behind.
+# Each run writes in the test's own directory (BENCH_OUT), never in
+# build/bench/.  About 25 s in all on 2 cores.
+
+bats_require_minimum_version 1.5.0
+bats_load_library bats-support
+bats_load_library bats-assert
+
+KIT=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
+
+setup() {
+	OUT=$BATS_TEST_TMPDIR/bench
+	SID_FILE=$BATS_TEST_TMPDIR/sid
+}
+
+teardown() {
+	local sid
+	# whatever a failed test left in its session goes (by session id only)
+	if [[ -s $SID_FILE ]]; then
+		sid=$(<"$SID_FILE")
+		left_in_session "$sid" | xargs -r kill -KILL 2>/dev/null || true
+	fi
+}
+
+# left_in_session SID - the processes still in the session, one pid a line
+left_in_session() {
+	ps -eo pid=,sid= | awk -v s="$1" '$2 == s { print $1 }'
+}
+
+# bench [VAR=value...] - make bench in a new session of its own (so that
+# what it leaves can be found), quick, writing in $OUT; output in $OUT.log
+# shellcheck disable=SC2016 # $$ and $0, $1 are the inner bash's
+bench() {
+	env -u MAKEFLAGS -u MAKELEVEL BENCH_QUICK=1 BENCH_OUT="$OUT" "$@" \
+		setsid -w bash -c 'echo $$ >"$0"; exec timeout -k 5 150 make -s -C "$1" --no-print-directory bench' \
+		"$SID_FILE" "$KIT" >"$OUT.log" 2>&1 3>&-
+}
+
+# nothing of the run is left: no process in its session, no port held
+assert_nothing_left() {
+	local sid left i
+	sid=$(<"$SID_FILE")
+	for (( i = 0; i < 50; i++ )); do
+		left=$(left_in_session "$sid")
+		[[ -z $left ]] && break
+		sleep 0.1
+	done
+	[[ -z $left ]] || fail "processes of make bench still running: $(ps -o pid,ppid,stat,args -p "$(paste -sd, <<<"$left")")"
+}
+
+@test "make bench in quick mode runs to completion and prints its table" {
+	run bench
+	run cat "$OUT.log"
+	assert_line --regexp '^server +conns +msgs/s +p50 +p99'
+	assert_line --regexp '^forkserver +1 +[0-9]+ '
+	assert_line --regexp '^forkserver +100 +[0-9]+ '
+	assert_line --regexp '^minfork +100 +[0-9]+ '
+	assert_line --regexp '^bench: done in [0-9]+ s'
+	assert_line --partial 'msgs/s (each # is'
+	[[ $(wc -l <"$OUT/summary.tsv") -ge 5 ]] || fail "$(cat "$OUT/summary.tsv")"
+	if command -v gnuplot >/dev/null; then
+		assert_line "plot: $OUT/bench.svg"
+		grep -q '<svg' "$OUT/bench.svg"
+	fi
+	assert_nothing_left
+}
+
+@test "make bench without gnuplot and libuv says what it skips, and still draws its chart" {
+	run bench BENCH_GNUPLOT=0 BENCH_LIBUV=0 BENCH_CONNS=10 BENCH_SERVERS="forkserver libuv"
+	run cat "$OUT.log"
+	assert_line --partial 'libuv: skipped: BENCH_LIBUV=0'
+	assert_line --regexp '^forkserver +10 +[0-9]+ '
+	refute_line --regexp '^libuv +10'
+	assert_line --partial 'no plot: BENCH_GNUPLOT=0; the chart above is the picture'
+	[[ ! -e $OUT/bench.svg ]]
+	assert_nothing_left
+}
+
+@test "make bench skips what the fd limit does not allow, and says so" {
+	[[ $(id -u) != 0 ]] || skip "root may raise the fd limit, so nothing is skipped"
+	run bench BENCH_CONNS="10 1000000" BENCH_SERVERS=minfork
+	run cat "$OUT.log"
+	assert_line --regexp 'minfork at 1000000 connections: skipped: 1000000 connections need [0-9]+ fds'
+	assert_line --regexp '^minfork +10 +[0-9]+ '
+	assert_nothing_left
+}
+
+# stop_in_middle SIGNAL WHOM - start make bench, and once its load
+# generator runs, send SIGNAL to WHOM: "group" (Ctrl-C: the terminal
+# signals the whole foreground group) or "make" (make alone, as kill does)
+stop_in_middle() {
+	local sig=$1 whom=$2 sid='' i
+	bench BENCH_CONNS=100 BENCH_SERVERS="forkserver minfork" BENCH_SECS=5 &
+	for (( i = 0; i < 300; i++ )); do
+		[[ -s $SID_FILE ]] && sid=$(<"$SID_FILE") &&
+			ps -eo sid=,comm= | awk -v s="$sid" '$1 == s && $2 == "echobench" { f = 1 } END { exit !f }' &&
+			break
+		sleep 0.1
+	done
+	[[ -n $sid ]] || fail "make bench did not start"
+	(( i < 300 )) || fail "make bench did not start echobench within 30 s: $(cat "$OUT.log")"
+	if [[ $whom == group ]]; then
+		kill "-$sig" -- "-$sid"
+	else
+		kill "-$sig" "$(ps -eo pid=,sid=,comm= | awk -v s="$sid" '$2 == s && $3 == "make" { print $1 }')"
+	fi
+	wait
+}
+
+@test "Ctrl-C in the middle of make bench leaves nothing running" {
+	stop_in_middle INT group
+	assert_nothing_left
+	run ! grep -q '^bench: done' "$OUT.log"
+}
+
+@test "SIGTERM to make in the middle of make bench leaves nothing running" {
+	stop_in_middle TERM make
+	assert_nothing_left
+	run ! grep -q '^bench: done' "$OUT.log"
+}
