@@ -227,8 +227,12 @@ flush(struct conn *c)
 		c->off += (size_t)n;
 		bytes_out += (unsigned long long)n;
 	}
-	if (c->off == c->len)
-		c->off = c->len = 0;
+	if (c->off == c->len) {		/* all sent: an idle connection */
+		c->off = c->len = 0;	/* keeps no buffer */
+		free(c->buf);
+		c->buf = NULL;
+		c->cap = 0;
+	}
 	return 0;
 }
 
@@ -244,6 +248,32 @@ mark_ready(struct conn *c)
 	}
 }
 
+/* Append n bytes to what waits to be sent to c.  Only a connection with
+ * bytes waiting holds a buffer: an idle one costs its struct alone. */
+static int
+keep(struct conn *c, const char *p, size_t n)
+{
+	if (c->off > 0 && c->cap - c->len < n) {	/* the unsent to the front */
+		memmove(c->buf, c->buf + c->off, c->len - c->off);
+		c->len -= c->off;
+		c->off = 0;
+	}
+	if (c->cap - c->len < n) {
+		size_t cap = c->cap ? c->cap : CHUNK;
+		char *b;
+
+		while (cap - c->len < n)
+			cap *= 2;
+		if ((b = realloc(c->buf, cap)) == NULL)
+			return -1;
+		c->buf = b;
+		c->cap = cap;
+	}
+	memcpy(c->buf + c->len, p, n);
+	c->len += n;
+	return 0;
+}
+
 /* Read and echo.  LT: one read per event, epoll tells us again if more is
  * there.  ET: no event comes for data already there, so read until
  * EAGAIN (or -r's one read); a turn's budget keeps one fast client from
@@ -252,6 +282,7 @@ mark_ready(struct conn *c)
 static int
 on_input(struct conn *c)
 {
+	static char scratch[CHUNK];	/* one read's bytes, kept in c at once */
 	size_t done = 0, want;
 	ssize_t n;
 
@@ -261,31 +292,13 @@ on_input(struct conn *c)
 			break;
 		}
 		want = max_read > 0 ? (size_t)max_read : CHUNK;
-		if (c->cap - c->len < want) {
-			char *p;
-
-			if (c->off > 0) {	/* move the unsent to the front */
-				memmove(c->buf, c->buf + c->off, c->len - c->off);
-				c->len -= c->off;
-				c->off = 0;
-			}
-			if (c->cap - c->len < want) {
-				size_t cap = c->cap ? c->cap : CHUNK;
-
-				while (cap - c->len < want)
-					cap *= 2;
-				if ((p = realloc(c->buf, cap)) == NULL) {
-					syslog(LOG_ERR, "out of memory: closing a connection");
-					close_conn(c);
-					return -1;
-				}
-				c->buf = p;
-				c->cap = cap;
-			}
-		}
-		n = read(c->fd, c->buf + c->len, want);
+		n = read(c->fd, scratch, want);
 		if (n > 0) {
-			c->len += (size_t)n;
+			if (keep(c, scratch, (size_t)n) == -1) {
+				syslog(LOG_ERR, "out of memory: closing a connection");
+				close_conn(c);
+				return -1;
+			}
 			bytes_in += (unsigned long long)n;
 			done += (size_t)n;
 			if (flush(c) == -1) {
