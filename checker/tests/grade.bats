@@ -26,13 +26,53 @@ hostile() {
 	printf '%s\n' "$2" >"$SUBS/$1/labs/01-sessions/procinfo.c"
 }
 
-# the processes of the grading uids (61000 and up), and of anything we own below
+# stray_processes [DIR] - the processes of the grading uids (61000 and
+# up), and any process that names DIR (a grading's output: a sandbox of it)
 stray_processes() {
-	ps -e -o uid=,pid=,args= | awk '$1 >= 61000 && $1 < 65534'
+	ps -e -o uid=,pid=,args= | awk -v dir="${1-}" '($1 >= 61000 && $1 < 65534) || (dir != "" && index($0, dir))' |
+		grep -v -e ' awk ' -e ' ps '
+}
+
+# grade_env [VAR=VALUE...] - GENV: the arguments of env(1) that make the
+# environment checker/grade is run in here: a shell's (not this Bats' nor
+# a sandbox's: checker/run-tests may run this file in the fallback
+# sandbox), with this file's limits (30 s a test, 60 s a test file) and VARs
+grade_env() {
+	local v
+	GENV=()
+	for v in $(compgen -e); do
+		[[ $v == BATS_* || $v == HARNESS_* || $v == LAB_* || $v == KIT_* || $v == LD_PRELOAD || $v == TMPDIR ]] && GENV+=(-u "$v")
+	done
+	# (and Bats' libexec off PATH: its `bats` wants what this Bats exports)
+	v=:$PATH:
+	v=${v//:${BATS_LIBEXEC:-/usr/libexec/bats-core}:/:}
+	v=${v#:} v=${v%:}
+	GENV+=(PATH="$v" BATS_TEST_TIMEOUT=30 KIT_FILE_TIMEOUT=60 "$@")
+}
+
+# grade [VAR=VALUE...] ARG... - checker/grade ARGs, bounded (GRADE_TIMEOUT,
+# 480 s), without Bats' descriptors 3 and 4 (a process left behind must not
+# keep Bats waiting for their end)
+grade() {
+	local vars=()
+	while [[ $1 == [A-Z]*=* ]]; do vars+=("$1"); shift; done
+	grade_env ${vars[@]+"${vars[@]}"}
+	env "${GENV[@]}" timeout -k 10 "${GRADE_TIMEOUT:-480}" "$KIT/checker/grade" "$@" 3>&- 4>&-
 }
 
 setup_file() {
-	[[ $(id -u) -eq 0 ]] || skip "checker/grade's containment is tested as root"
+	# (each test skips, saying why: this Bats cannot skip in setup_file)
+	export GRADE_SKIP=''
+	if [[ $(id -u) -ne 0 ]]; then
+		GRADE_SKIP="checker/grade's containment is tested as root"
+		return 0
+	fi
+	# in a kit sandbox that dropped root's capabilities (run-tests' bwrap or
+	# unshare), checker/grade can make no sandbox, nor switch uids
+	if [[ $(awk '/^CapEff:/ { print $2 }' /proc/self/status) == 0000000000000000 ]]; then
+		GRADE_SKIP="root without capabilities here (in a kit sandbox?): run this file with bats, or HARNESS_SANDBOX=fallback checker/run-tests"
+		return 0
+	fi
 	rm -rf "$G"
 	mkdir -p "$SUBS"
 	local l=01-sessions m
@@ -153,8 +193,8 @@ int main(void) {	/* kill every process it may: the tests, the grader, the class 
 	# a listener on the host's loopback, which the submission must not reach
 	HOST_PORT=$("$KIT/build/checker/freeport")
 	: >"$G/listener.got"
-	socat -u "TCP-LISTEN:$HOST_PORT,bind=127.0.0.1,reuseaddr,fork" "OPEN:$G/listener.got,append" 3>&- &
-	echo $! >"$G/listener.pid"
+	socat -u "TCP-LISTEN:$HOST_PORT,bind=127.0.0.1,reuseaddr,fork" "OPEN:$G/listener.got,append" 3>&- 4>&- &
+	LISTENER_PID=$!
 	hostile h-net "#include <errno.h>
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -186,14 +226,27 @@ int main(void) {
 	# grade the class: lab 1, two students at once, a short CPU limit so
 	# that the infinite loop ends soon, and 60 s a test file (not 120)
 	local t0=$SECONDS
-	KIT_GRADE_CPU=2 KIT_FILE_TIMEOUT=60 run "$KIT/checker/grade" --labs 1 -j 2 -o "$OUT" "$SUBS"
+	run grade KIT_GRADE_CPU=2 --labs 1 -j 2 -o "$OUT" "$SUBS"
 	echo "$((SECONDS - t0))" >"$G/seconds"
 	printf '%s\n' "$output" >"$G/grade.log"
 	echo "$status" >"$G/grade.status"
 }
 
 teardown_file() {
-	[[ -f $G/listener.pid ]] && kill "$(cat "$G/listener.pid")" 2>/dev/null
+	# (this run's listener, if setup_file got that far)
+	if [[ -n ${LISTENER_PID-} ]]; then kill "$LISTENER_PID" 2>/dev/null || true; fi
+	return 0
+}
+
+setup() {
+	[[ -z $GRADE_SKIP ]] || skip "$GRADE_SKIP"
+}
+
+teardown() {	# a grading a test started and left running (it failed)
+	if [[ -f $G/int.pid ]]; then
+		kill -KILL -- "-$(cat "$G/int.pid")" 2>/dev/null
+		rm -f "$G/int.pid"
+	fi
 	return 0
 }
 
@@ -341,23 +394,40 @@ lt() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a + 0 < b + 0) }'; }
 
 @test "Ctrl-C in the middle of grading: every sandbox stops, nothing is left" {
 	ls -d /tmp/kit-grade.* 2>/dev/null >"$G/grade-dirs-before" || true
-	# as a terminal's Ctrl-C: SIGINT to the process group; (perl: a background
-	# job starts with SIGINT ignored, which a terminal's foreground job does not)
-	perl -e '$SIG{INT} = "DEFAULT"; exec @ARGV or die' \
-		setsid "$KIT/checker/grade" --labs 1 -j 2 -o "$G/out-int" "$SUBS" >"$G/int.log" 2>&1 &
+	# as a terminal's Ctrl-C: SIGINT to the process group of the job.  perl
+	# makes that group (setpgrp: its pid, which is grade's, is the group's,
+	# whatever this shell is) and restores SIGINT (a background job starts
+	# with SIGINT ignored, which a terminal's foreground job does not).  No
+	# timeout(1) around it (it would make a group of its own): the test
+	# bounds it, and teardown kills the group if the test fails
+	grade_env KIT_GRADE_CPU=2
+	# shellcheck disable=SC2016 # perl's variables
+	env "${GENV[@]}" perl -e '$SIG{INT} = "DEFAULT"; setpgrp(0, 0) or die "setpgrp: $!\n"; exec @ARGV or die "exec: $!\n"' \
+		"$KIT/checker/grade" --labs 1 -j 2 -o "$G/out-int" "$SUBS" >"$G/int.log" 2>&1 3>&- 4>&- &
 	local pid=$! i
-	# until the class is under way: a student graded, others running
-	for (( i = 0; i < 300; i++ )); do
+	echo "$pid" >"$G/int.pid"
+	# until the class is under way: a student graded, others running (60 s at most)
+	for (( i = 0; i < 600; i++ )); do
 		grep -q ' [1-9][0-9]*/[0-9]* students graded' "$G/int.log" && break
+		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.1
 	done
-	kill -INT -- -"$pid"
+	kill -INT -- "-$pid" || fail "no process group $pid: $(cat "$G/int.log")"
+	# it ends within 30 s (10 s for the sandboxes to stop, then SIGKILL)
+	for (( i = 0; i < 300; i++ )); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$pid" 2>/dev/null; then
+		fail "grade still running 30 s after Ctrl-C: $(ps -o pid,args -g "$pid"; cat "$G/int.log")"
+	fi
 	local rc=0
 	wait "$pid" || rc=$?
+	rm -f "$G/int.pid"
 	assert_equal "$rc" 130
 	grep -q 'interrupted; every sandbox has been stopped' "$G/int.log" || fail "$(cat "$G/int.log")"
 	sleep 6	# a fork bomb's processes end 5 s after it ran
-	run stray_processes
+	run stray_processes "$G/out-int"
 	assert_output ''
 	run comm -13 "$G/grade-dirs-before" <(ls -d /tmp/kit-grade.* 2>/dev/null)
 	assert_output ''
@@ -371,7 +441,7 @@ lt() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a + 0 < b + 0) }'; }
 	cp -r "$KIT"/solutions/*/ "$G/r/ref/labs/"
 	tar -czf "$c/ref-tgz.tar.gz" -C "$G/r" ref
 	(cd "$G/r" && zip -qr "$c/ref-zip.zip" ref)
-	run "$KIT/checker/grade" -j 2 --similarity -o "$o" "$c"
+	run grade -j 2 --similarity -o "$o" "$c"
 	assert_success
 	local want
 	want=$(awk -F, '$1 == "max" { print $NF }' "$o/maxima.csv")
