@@ -34,7 +34,7 @@ int
 main(int argc, char *argv[])
 {
 	struct sockaddr_in sin = { .sin_family = AF_INET };
-	int port = 6666, fd, c, on = 1;
+	int port = 6666, lfd, c, on = 1;
 
 	while ((c = getopt(argc, argv, "p:")) != -1) {
 		if (c != 'p')
@@ -45,15 +45,15 @@ main(int argc, char *argv[])
 	signal(SIGPIPE, SIG_IGN);
 	sin.sin_port = htons((unsigned short)port);
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if ((fd = socket(AF_INET, SOCK_STREAM, 0)) == -1)
+	if ((lfd = socket(AF_INET, SOCK_STREAM, 0)) == -1)
 		err(1, "socket");
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
-	if (bind(fd, (struct sockaddr *)&sin, sizeof sin) == -1)
+	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+	if (bind(lfd, (struct sockaddr *)&sin, sizeof sin) == -1)
 		err(1, "bind 127.0.0.1:%d", port);
-	if (listen(fd, SOMAXCONN) == -1)
+	if (listen(lfd, SOMAXCONN) == -1)
 		err(1, "listen");
 	for (;;) {
-		int cfd = accept(fd, NULL, NULL);
+		int cfd = accept(lfd, NULL, NULL);
 
 		if (cfd == -1) {
 			if (errno != EINTR && errno != ECONNABORTED)
@@ -65,7 +65,7 @@ main(int argc, char *argv[])
 			usleep(100000);
 			break;
 		case 0:
-			close(fd);
+			close(lfd);
 			echo(cfd);
 		}
 		close(cfd);
