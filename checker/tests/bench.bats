@@ -1,8 +1,9 @@
 #!/usr/bin/env bats
 # make bench (checker/bench) in its quick mode: it runs to completion,
 # prints its table, its chart and the plot where gnuplot is; without the
-# optional packages it says what it skips; Ctrl-C or a SIGTERM of make in
-# the middle leaves no server, no load generator and no port behind.
+# optional packages it says what it skips; Ctrl-C, a SIGTERM of make or a
+# SIGKILL of the script in the middle leaves no server, no load generator
+# and so no port behind.
 # Each run writes in the test's own directory (BENCH_OUT), never in
 # build/bench/.  About 15 s in all on 2 cores (the first test: 10 s).
 
@@ -95,7 +96,8 @@ assert_nothing_left() {
 
 # stop_in_middle SIGNAL WHOM - start make bench, and once its load
 # generator runs, send SIGNAL to WHOM: "group" (Ctrl-C: the terminal
-# signals the whole foreground group) or "make" (make alone, as kill does)
+# signals the whole foreground group), or "make" or "bench" (that process
+# alone, as kill does)
 stop_in_middle() {
 	local sig=$1 whom=$2 sid='' i
 	bench BENCH_CONNS=100 BENCH_SERVERS="forkserver minfork" BENCH_SECS=5 &
@@ -110,7 +112,9 @@ stop_in_middle() {
 	if [[ $whom == group ]]; then
 		kill "-$sig" -- "-$sid"
 	else
-		kill "-$sig" "$(ps -eo pid=,sid=,comm= | awk -v s="$sid" '$2 == s && $3 == "make" { print $1 }')"
+		# make, or the script: "bash checker/bench" (its comm is bash)
+		kill "-$sig" "$(ps -eo pid=,sid=,args= | awk -v s="$sid" -v c="$whom" '
+			$2 == s && (c == "make" ? $3 == "make" : $4 ~ /checker\/bench$/) { print $1 }')"
 	fi
 	wait
 }
@@ -128,4 +132,9 @@ stop_in_middle() {
 	assert_nothing_left
 	run cat "$OUT.log"
 	refute_line --regexp '^bench: done'
+}
+
+@test "SIGKILL of checker/bench in the middle leaves nothing running" {
+	stop_in_middle KILL bench
+	assert_nothing_left
 }
