@@ -174,6 +174,8 @@ grade:  ## grade a class: make grade SUBS=DIR [GRADE='--labs 1-3 -j 4 -o OUT'] (
 	@$(DIE_WITH_MAKE) checker/grade $(GRADE) $(SUBS)
 
 bench: tools  ## fork vs epoll LT/ET vs libuv: msgs/s, latency, CPU, memory; table, plot in build/bench/ (BENCH_QUICK=1: 10 s)
+	@test -x checker/bench || { echo "make bench is the maintainers' benchmark;" \
+	  "it is not part of the student handout." >&2; exit 2; }
 	@$(DIE_WITH_MAKE) checker/bench $(if $(filter command line,$(origin IMPL)),--impl $(IMPL))
 
 handout:  ## write the student tree build/handout/ (+ .tar.gz): no solutions, no hidden tests
