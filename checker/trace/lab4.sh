@@ -24,10 +24,12 @@ trace_scenario() {
 	for i in 1 2 3; do
 		printf 'hello %s\n' "$i" | untraced echoclient -p "$PORT"
 	done
-	say "\$ sleep 30 | echoclient -p $PORT &      (a client that stays connected)"
-	sleep 30 | echoclient -p "$PORT" >/dev/null &
+	local fd
+	say "(a fourth client connects and stays connected)"
+	exec {fd}<>"/dev/tcp/127.0.0.1/$PORT"
 	# shellcheck disable=SC2016 # eval expands it, at each look
 	await "the fourth connection" eval '(( $(connections) >= 4 ))' || return 1
 	untraced kill -TERM "$(server_pid)"
 	trace_wait
+	exec {fd}>&-
 }

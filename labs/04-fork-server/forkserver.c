@@ -40,7 +40,7 @@
 /* Filled by the SIGCHLD handler, emptied by the main loop with SIGCHLD
  * blocked: the handler reaps, the loop logs. */
 static struct { pid_t pid; int status; } exits[MAX_EXITS];
-static volatile sig_atomic_t nexits, unlogged;
+static volatile sig_atomic_t nexits;
 static volatile sig_atomic_t stop_sig;
 static int wake[2] = { -1, -1 };	/* the self-pipe: handlers -> loop */
 
@@ -200,8 +200,8 @@ on_sigchld(int sig)
 	 * TODO(step 4): reap every child that has exited: waitpid(-1,
 	 * &status, WNOHANG) in a loop, while it returns a pid (one SIGCHLD
 	 * may stand for many deaths).  Keep each (pid, status) in exits[]
-	 * for log_exits(), while there is room (nexits < MAX_EXITS), else
-	 * count it in unlogged.  Then write one byte to wake[1] so that the
+	 * for log_exits(), while there is room (nexits < MAX_EXITS): when
+	 * exits[] is full, stop (log_exits() reaps the rest).  Then write one byte to wake[1] so that the
 	 * loop wakes up and logs.  No syslog, no printf here.  Save errno
 	 * first and restore it last: waitpid changes it.
 	 */
@@ -214,31 +214,32 @@ log_exits(void)
 {
 	struct { pid_t pid; int status; } seen[MAX_EXITS];
 	sigset_t chld, old;
-	int n, lost;
+	int n, full;
 
 	sigemptyset(&chld);
 	sigaddset(&chld, SIGCHLD);
-	sigprocmask(SIG_BLOCK, &chld, &old);
-	n = nexits;
-	lost = unlogged;
-	memcpy(seen, (const void *)exits, (size_t)n * sizeof seen[0]);
-	nexits = 0;
-	unlogged = 0;
-	sigprocmask(SIG_SETMASK, &old, NULL);
+	do {
+		sigprocmask(SIG_BLOCK, &chld, &old);
+		n = nexits;
+		memcpy(seen, (const void *)exits, (size_t)n * sizeof seen[0]);
+		nexits = 0;
+		full = n == MAX_EXITS;
+		if (full)	/* the handler stopped there: reap the rest */
+			on_sigchld(SIGCHLD);
+		sigprocmask(SIG_SETMASK, &old, NULL);
 
-	for (int i = 0; i < n; i++) {
-		int st = seen[i].status;
+		for (int i = 0; i < n; i++) {
+			int st = seen[i].status;
 
-		del_kid(seen[i].pid);
-		if (WIFEXITED(st))
-			syslog(LOG_INFO, "child %d exited with status %d",
-			    (int)seen[i].pid, WEXITSTATUS(st));
-		else
-			syslog(LOG_WARNING, "child %d killed by signal %d (SIG%s)",
-			    (int)seen[i].pid, WTERMSIG(st), sigabbrev_np(WTERMSIG(st)));
-	}
-	if (lost > 0)
-		syslog(LOG_WARNING, "%d more children exited, too many at once to log", lost);
+			del_kid(seen[i].pid);
+			if (WIFEXITED(st))
+				syslog(LOG_INFO, "child %d exited with status %d",
+				    (int)seen[i].pid, WEXITSTATUS(st));
+			else
+				syslog(LOG_WARNING, "child %d killed by signal %d (SIG%s)",
+				    (int)seen[i].pid, WTERMSIG(st), sigabbrev_np(WTERMSIG(st)));
+		}
+	} while (full);
 }
 
 /* --- step 6: stop ------------------------------------------------------------ */

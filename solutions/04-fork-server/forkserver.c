@@ -37,7 +37,7 @@
 /* Filled by the SIGCHLD handler, emptied by the main loop with SIGCHLD
  * blocked: the handler reaps, the loop logs. */
 static struct { pid_t pid; int status; } exits[MAX_EXITS];
-static volatile sig_atomic_t nexits, unlogged;
+static volatile sig_atomic_t nexits;
 static volatile sig_atomic_t stop_sig;
 static int wake[2] = { -1, -1 };	/* the self-pipe: handlers -> loop */
 
@@ -232,15 +232,12 @@ on_sigchld(int sig)
 	pid_t pid;
 
 	(void)sig;
-	/* signals merge: one SIGCHLD may stand for many deaths */
-	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-		if (nexits < MAX_EXITS) {
-			exits[nexits].pid = pid;
-			exits[nexits].status = status;
-			nexits++;
-		} else {
-			unlogged++;
-		}
+	/* signals merge: one SIGCHLD may stand for many deaths.  A full
+	 * exits[] leaves the rest as zombies, for log_exits() to reap. */
+	while (nexits < MAX_EXITS && (pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		exits[nexits].pid = pid;
+		exits[nexits].status = status;
+		nexits++;
 	}
 	(void)!write(wake[1], "c", 1);
 	errno = saved;
@@ -252,31 +249,32 @@ log_exits(void)
 {
 	struct { pid_t pid; int status; } seen[MAX_EXITS];
 	sigset_t chld, old;
-	int n, lost;
+	int n, full;
 
 	sigemptyset(&chld);
 	sigaddset(&chld, SIGCHLD);
-	sigprocmask(SIG_BLOCK, &chld, &old);
-	n = nexits;
-	lost = unlogged;
-	memcpy(seen, (const void *)exits, (size_t)n * sizeof seen[0]);
-	nexits = 0;
-	unlogged = 0;
-	sigprocmask(SIG_SETMASK, &old, NULL);
+	do {
+		sigprocmask(SIG_BLOCK, &chld, &old);
+		n = nexits;
+		memcpy(seen, (const void *)exits, (size_t)n * sizeof seen[0]);
+		nexits = 0;
+		full = n == MAX_EXITS;
+		if (full)	/* the handler stopped there: reap the rest */
+			on_sigchld(SIGCHLD);
+		sigprocmask(SIG_SETMASK, &old, NULL);
 
-	for (int i = 0; i < n; i++) {
-		int st = seen[i].status;
+		for (int i = 0; i < n; i++) {
+			int st = seen[i].status;
 
-		del_kid(seen[i].pid);
-		if (WIFEXITED(st))
-			syslog(LOG_INFO, "child %d exited with status %d",
-			    (int)seen[i].pid, WEXITSTATUS(st));
-		else
-			syslog(LOG_WARNING, "child %d killed by signal %d (SIG%s)",
-			    (int)seen[i].pid, WTERMSIG(st), sigabbrev_np(WTERMSIG(st)));
-	}
-	if (lost > 0)
-		syslog(LOG_WARNING, "%d more children exited, too many at once to log", lost);
+			del_kid(seen[i].pid);
+			if (WIFEXITED(st))
+				syslog(LOG_INFO, "child %d exited with status %d",
+				    (int)seen[i].pid, WEXITSTATUS(st));
+			else
+				syslog(LOG_WARNING, "child %d killed by signal %d (SIG%s)",
+				    (int)seen[i].pid, WTERMSIG(st), sigabbrev_np(WTERMSIG(st)));
+		}
+	} while (full);
 }
 
 /* --- step 6: stop ------------------------------------------------------------ */

@@ -6,6 +6,8 @@
 load '../../../checker/lib/kit'
 load forkserver
 
+exits_logged() { (( $(syslog_lines forkserver "$SERVER" | grep -c ': child [0-9]* exited' || true) >= $1 )); }
+
 @test "200 connections in a row leave no zombie" {
 	serve
 	load_ok "200 connections echoed, one after another" "$NOTES#echo" -n 200 -s 10
@@ -14,17 +16,24 @@ load forkserver
 			"$(zombies | wc -l) zombie(s): $(zombies | head -n 5 | tr '\n' ' ')" "$NOTES#zombies"
 }
 
-@test "50 children that exit while the server is stopped are all reaped" {
+@test "300 children that exit while the server is stopped are all reaped and logged" {
 	serve
-	hold -c 50 -s 10
-	wait_kids 50
+	hold -c 300 -s 10
+	wait_kids 300
 	kill -STOP "$SERVER"
 	kill -TERM "$HOLDER"	# the clients close: every child exits
-	wait_until "the 50 children to exit" all_zombies || true
-	kill -CONT "$SERVER"	# 50 deaths, and one SIGCHLD to tell of them
+	wait_until "the 300 children to exit" all_zombies || true
+	kill -CONT "$SERVER"	# 300 deaths, and one SIGCHLD to tell of them
 	wait_until -t 5 "the children to be reaped" no_zombies ||
-		explain "all 50 reaped, though their 50 SIGCHLDs merged into one" \
+		explain "all 300 reaped, though their 300 SIGCHLDs merged into one" \
 			"$(zombies | wc -l) zombie(s) left" "$NOTES#signals-merge"
+	wait_until "300 exits in the log" exits_logged 300 ||
+		explain "300 lines 'child N exited with status 0'" \
+			"$(syslog_lines forkserver "$SERVER" | grep -c ': child [0-9]* exited') lines" "$NOTES#logging-exits"
+	kill -TERM "$SERVER"
+	exited_with "$SERVER" && (( RC == 0 )) ||
+		explain "forkserver stops at once on SIGTERM, its children all gone and logged" \
+			"$(proc_alive "$SERVER" && echo "it still runs" || status_text "$RC")" "$NOTES#stopping"
 }
 
 @test "each child's exit is logged with its pid and status" {
