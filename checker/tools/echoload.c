@@ -97,6 +97,27 @@ number(const char *s, char opt, long max)
 }
 
 static void
+usage(void)
+{
+	fprintf(stderr,
+	    "usage: echoload -p port [-n count] [-c at-once] [-s size] [-t seconds]\n"
+	    "                [-b rcvbuf] [-r bytes-per-ms] [-h | -R | -C | -F] [-q]\n"
+	    "  -n count    connections in all (default 1)\n"
+	    "  -c at-once  connections open at the same time (default 1)\n"
+	    "  -s size     bytes each connection sends and expects back (default 64; K, M)\n"
+	    "  -t seconds  deadline of the whole run (default 20)\n"
+	    "  -b rcvbuf   SO_RCVBUF of each connection\n"
+	    "  -r rate     read at most this many bytes a millisecond (a slow reader)\n"
+	    "  -h          hold: echo once, print the local ports, keep the connections open\n"
+	    "  -R          send without reading, then reset (SO_LINGER 0)\n"
+	    "  -C          send without reading, then close\n"
+	    "  -F          flood: send without reading until the server stops taking, then hold\n"
+	    "  -q          quiet on success\n"
+	    "It checks every byte that comes back; exit 0 if all did, 1 if not, 2 on usage.\n");
+	exit(2);
+}
+
+static void
 on_stop(int sig)
 {
 	(void)sig;
@@ -322,13 +343,11 @@ main(int argc, char *argv[])
 		case 'F': reset = flood = 1; break;
 		case 'q': quiet = 1; break;
 		default:
-			fprintf(stderr, "usage: echoload -p port [-n count] [-c at-once] [-s size] "
-			    "[-t seconds] [-b rcvbuf] [-r bytes-per-ms] [-h | -R | -C | -F] [-q]\n");
-			return 2;
+			usage();
 		}
 	}
 	if (port == 0 || optind != argc || atonce < 1 || count < 1 || (hold && reset))
-		errx(2, "a port (-p), and no other arguments; -h does not mix with -R, -C or -F");
+		usage();
 	if (hold)
 		count = atonce;
 	deadline_ms = now_ms() + seconds * 1000;
