@@ -32,7 +32,7 @@
 
 #define PAUSE_MS	100	/* after accept fails for want of fds */
 #define STOP_MS		5000	/* children get this long after SIGTERM */
-#define MAX_EXITS	256	/* deaths the handler can keep for the log */
+#define MAX_EXITS	64	/* deaths the handler can keep for the log */
 
 /* Filled by the SIGCHLD handler, emptied by the main loop with SIGCHLD
  * blocked: the handler reaps, the loop logs. */
