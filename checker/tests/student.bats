@@ -62,7 +62,8 @@ copy_lab() {
 
 last_line_is_the_count() {	# (the last line of run-tests: make's "*** Error" may follow)
 	local i=-1
-	[[ ${lines[-1]} == "make: *** "* ]] && i=-2
+	# (make: or, under another make such as make test, make[1]:)
+	[[ ${lines[-1]} =~ ^make(\[[0-9]+\])?:\ \*\*\*\  ]] && i=-2
 	[[ ${lines[i]} =~ ^[0-9]+\ passed,\ [0-9]+\ failed,\ [0-9]+\ skipped$ ]] ||
 		fail "the last line is not 'N passed, N failed, N skipped': '${lines[i]}'"
 }
