@@ -453,3 +453,48 @@ lt() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a + 0 < b + 0) }'; }
 		assert_output "$(grep -c '^## lab' "$o/similarity.txt")"
 	fi
 }
+
+@test "--valgrind: a memory error costs the rubric's points, shown with its program, kind and file:line; the reference loses nothing" {
+	command -v valgrind >/dev/null || skip "valgrind is not installed (make deps)"
+	local c=$G/class-vg o=$G/out-vg l=01-sessions
+	# without --valgrind (the class above): no valgrind pass
+	run grep -c '"valgrind": null' "$OUT/results.json"
+	refute_output 0
+	run grep -q '### Valgrind' "$OUT/reports/ref.md"
+	assert_failure
+	# the reference, and the reference with an invalid read at the start of main
+	mkdir -p "$c/ref/labs/$l" "$c/vg-oob/labs/$l"
+	cp "$KIT/solutions/$l/procinfo.c" "$c/ref/labs/$l/"
+	awk '/^int$/ { getline nx; if (nx ~ /^main\(/) print "static int oob(void)\n{\n\tint *a = calloc(4, sizeof *a);\n\tint v = a[4];\n\n\tfree(a);\n\treturn v;\n}\n"
+			print; print nx; prev = nx; next }
+		/^\{$/ && !done && prev ~ /^main\(/ { print; print "\tif (oob() == 12345)\n\t\tputs(\"\");"; done = 1; next }
+		{ prev = $0; print }' "$KIT/solutions/$l/procinfo.c" >"$c/vg-oob/labs/$l/procinfo.c"
+	local line
+	line=$(grep -n 'int v = a\[4\];' "$c/vg-oob/labs/$l/procinfo.c" | cut -d: -f1)
+	[[ -n $line ]] || fail "the invalid read was not put in"
+	local t0=$SECONDS
+	run grade --valgrind --no-hidden --labs 1 -j 2 -o "$o" "$c"
+	echo "# grading with --valgrind (2 students, lab 1, public tests): $((SECONDS - t0)) s" >&3
+	assert_success
+	local max cost
+	max=$(awk -F, '$1 == "max" { print $2 }' "$o/maxima.csv")
+	cost=$(awk '$2 == "*" && $3 == "valgrind" { print $1 }' "$KIT/checker/rubric")
+	[[ -n $cost ]] || fail "the kit's rubric has no '* valgrind' rule"
+	assert_equal "$(awk -F, '$1 == "ref" { print $2 }' "$o/summary.csv")" "$max"
+	assert_equal "$(awk -F, '$1 == "vg-oob" { print $2 }' "$o/summary.csv")" "$(awk -v m="$max" -v c="$cost" 'BEGIN { s = m + c; printf "%.1f", s < 0 ? 0 : s }')"
+	# the findings: in the report and in results.json; none for the reference
+	run grep -F "| procinfo | Invalid read of size 4 | procinfo.c:$line (oob), " "$o/reports/vg-oob.md"
+	assert_success
+	run grep -F 'No memory error and no definite leak' "$o/reports/ref.md"
+	assert_success
+	run jq -r '.students[] | select(.id == "vg-oob") | .labs[0].valgrind | "\(.findings) \(.points) \(.items[0].program) \(.items[0].kind) \(.items[0].where)"' "$o/results.json"
+	assert_output --partial "1 $cost procinfo Invalid read of size 4 procinfo.c:$line (oob)"
+	run jq -r '.students[] | select(.id == "ref") | .labs[0].valgrind | "\(.findings) \(.points)"' "$o/results.json"
+	assert_output "0 0"
+	# nothing of this grading left running (by its directory: another
+	# grading on the machine may use the same uids), no log filesystem left
+	run bash -c "ps -e -o pid=,args= | grep -F '$o/' | grep -v -e ' grep ' -e ' ps '"
+	assert_output ''
+	run grep -F " $o/" /proc/mounts
+	assert_output ''
+}
