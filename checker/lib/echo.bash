@@ -7,6 +7,7 @@
 #   load_ok WHAT READ ARGS...   echoload -p $PORT ARGS must succeed
 #   hold ARGS...                echoload -h in the background (HOLDER)
 #   cpu_ticks PID...            user + system CPU time, in ticks
+#   cpu_in_a_second PID         ticks of CPU PID and its descendants use in 1 s
 #   lowest_free_fd PID / fd_targets PID / fd_count PID
 #   exited_with PID             wait for a background PID to end; RC
 # shellcheck disable=SC2034 # the variables set here are for the tests
@@ -67,6 +68,19 @@ cpu_ticks() {
 		sum=$((sum + f[11] + f[12]))	# fields 14 and 15 of stat
 	done
 	echo "$sum"
+}
+
+# cpu_in_a_second PID - the CPU time (ticks, 100 a second) that PID and
+# its descendants use in the next second: a busy loop shows as 30-100, a
+# process that sleeps in poll or epoll_wait as 0-1
+cpu_in_a_second() {
+	local before after
+	# shellcheck disable=SC2046 # one pid a word
+	before=$(cpu_ticks "$1" $(descendants_of "$1"))
+	sleep 1		# a measurement, not a wait: the second the CPU time is taken over
+	# shellcheck disable=SC2046
+	after=$(cpu_ticks "$1" $(descendants_of "$1"))
+	echo $(( after - before ))
 }
 
 # lowest_free_fd PID - the fd number its next open file would get
