@@ -126,6 +126,13 @@ memcheck-lab$(2): lab$(2) tools
 
 trace-lab$(2): lab$(2) tools
 	@$(DIE_WITH_MAKE) checker/student/trace --lab $(2) --bin $(BUILD_ROOT)/lab$(2)
+
+# make demo-labN: the reference's build by default (DEMO_IMPL, below)
+.PHONY: demo-lab$(2) demo-run-lab$(2)
+demo-lab$(2):
+	@$$(MAKE) --no-print-directory demo-run-lab$(2) IMPL=$$(DEMO_IMPL)
+demo-run-lab$(2): lab$(2) tools
+	@$(DIE_WITH_MAKE) checker/student/demo --lab $(2) --bin $(BUILD_ROOT)/lab$(2)
 endef
 $(foreach l,$(LABS),$(eval $(call lab_rules,$(l),$(call lab_num,$(l)))))
 
@@ -137,18 +144,16 @@ $(foreach l,$(LABS),$(eval $(call lab_rules,$(l),$(call lab_num,$(l)))))
 # reset-labN:  ## put lab N's starter back, after saving your files to a dated backup
 # memcheck-labN: ## lab N's tests with its programs under valgrind: leaks, memory errors
 # trace-labN:  ## lab N's main scenario under strace -ff: the system calls that matter
+# demo-labN:   ## lab N's scenario, live and narrated: commands, ps, syslog (labs 2-6; IMPL=labs: yours)
 
 .PHONY: help check test deps clean tools handout grade bench
 
-# make demo: lab 6's scenario, narrated in the sandbox (checker/demo); the
-# reference by default (where there is one), IMPL=labs: the student's
-DEMO_IMPL := $(if $(filter command line environment,$(origin IMPL)),$(IMPL),$(if $(wildcard solutions/06-capstone),solution,labs))
-.PHONY: demo demo-run
-demo:  ## the capstone's scenario, live and narrated, step by step (IMPL=labs: your programs)
-	@$(MAKE) --no-print-directory demo-run IMPL=$(DEMO_IMPL)
-demo-run: lab6 tools
-	@$(DIE_WITH_MAKE) checker/demo --bin $(BUILD_ROOT)/lab6
-
+# make demo, make demo-labN: a lab's scenario, narrated in the sandbox
+# (checker/student/demo, checker/demo/labN.sh); the reference by default
+# (where there is one), IMPL=labs: the student's
+DEMO_IMPL = $(if $(filter command line environment,$(origin IMPL)),$(IMPL),$(if $(wildcard solutions/$(firstword $(LABS))),solution,labs))
+.PHONY: demo
+demo: demo-lab6  ## the capstone's scenario, live and narrated, step by step (IMPL=labs: your programs)
 
 check: tools  ## run every lab's tests on your code (one line per lab at the end)
 	@fail=0; summary=; \

@@ -1,0 +1,69 @@
+# lab2.sh - make demo-lab2, run by checker/student/demo, which documents
+# the helpers: mydaemon in the foreground, then as a daemon: what the
+# double fork changes in ps, what it leaves in /proc, the PID file that
+# refuses a second copy, the signals, the clean stop.
+# shellcheck shell=bash disable=SC2034
+
+DEMO_TITLE="The double-fork daemon, live: mydaemon in the foreground, then daemonized, seen from outside"
+DEMO_PROGS="mydaemon"
+
+# the parent an orphan is given: the sandbox's PID 1 (or the reaper)
+INIT=${HARNESS_REAPER_PID:-1}
+daemon_pid() { cat "$PIDFILE" 2>/dev/null; }
+fd_is_null() { [[ $(readlink "/proc/$1/fd/$2") == /dev/null ]]; }
+
+demo_scenario() {
+	PIDFILE=$DEMO_TMP/mydaemon.pid
+
+	step "1. in the foreground (-f): a child of this shell, in its session and process group"
+	say_bg mydaemon -f -P "$PIDFILE" -i 1
+	local fg=$BG_PID
+	await "the PID file $PIDFILE" test -s "$PIDFILE" || give_up "mydaemon -f wrote no PID file"
+	note "this shell is pid $$, session $(ps_of $$ sid), group $(ps_of $$ pgid)"
+	tree
+	expect "the foreground mydaemon's parent is this shell" [ "$(ps_of "$fg" ppid)" == "$$" ]
+	say kill -TERM "$fg"
+	await "mydaemon -f to stop" gone "$fg"
+	wait "$fg" 2>/dev/null
+	log
+
+	step "2. daemonized: the command returns once the daemon is ready; ppid 1, no terminal, not a session leader"
+	say mydaemon -P "$PIDFILE" -i 1 || give_up "mydaemon did not start (exit status $?)"
+	local d
+	d=$(daemon_pid)
+	if [[ -z $d ]] || ! alive "$d"; then give_up "no daemon runs with the pid of $PIDFILE"; fi
+	say cat "$PIDFILE"
+	tree
+	note "fork #1: the launcher returns, its child is no group leader and may setsid;"
+	note "fork #2: the daemon is not the session's leader, so it can never get a terminal back"
+	expect "the daemon's parent is init (pid $INIT)" [ "$(ps_of "$d" ppid)" == "$INIT" ]
+	expect "the daemon is not a session leader (sid != pid)" [ "$(ps_of "$d" sid)" != "$d" ]
+	expect "the daemon has no terminal" [ "$(ps_of "$d" tty)" == "?" ]
+	log
+
+	step "3. what it left behind: stdin, stdout, stderr on /dev/null; / as its directory; its umask"
+	say ls -l "/proc/$d/fd"
+	say readlink "/proc/$d/cwd"
+	say grep -E '^(Umask|SigBlk|SigIgn)' "/proc/$d/status"
+	expect "fds 0, 1 and 2 on /dev/null" eval "fd_is_null $d 0 && fd_is_null $d 1 && fd_is_null $d 2"
+	expect "its working directory is /" [ "$(readlink "/proc/$d/cwd")" == / ]
+
+	step "4. the PID file is locked: a second copy is refused, and says who runs"
+	say mydaemon -P "$PIDFILE" -i 1
+	expect "the second mydaemon to fail" [ $? -ne 0 ]
+	expect "the first daemon still running, its PID file unchanged" eval "alive $d && [ \"\$(daemon_pid)\" == $d ]"
+	log
+
+	step "5. its heartbeat; SIGHUP asks it to reload"
+	await "a heartbeat in the log" grep -q "mydaemon\[$d\]: heartbeat" "$HARNESS_SYSLOG"
+	say kill -HUP "$d"
+	await "the reload in the log" grep -qE "mydaemon\[$d\]: .*(reload|HUP)" "$HARNESS_SYSLOG"
+	log
+
+	step "6. SIGTERM: a clean stop, and the PID file goes with it"
+	say kill -TERM "$d"
+	await "the daemon to exit" gone "$d"
+	log
+	say ls -l "$PIDFILE"
+	expect "no PID file left" [ ! -e "$PIDFILE" ]
+}
