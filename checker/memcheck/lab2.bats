@@ -3,22 +3,9 @@
 # and no leak, in the foreground and through both forks of the daemon.
 
 load '../lib/kit'
+load memcheck
 
-VG_OPTS=(-q --leak-check=full --show-leak-kinds=all --errors-for-leak-kinds=all
-	--trace-children=yes "--suppressions=$BATS_TEST_DIRNAME/valgrind.supp")
-
-# clean_logs - every valgrind log of the test says 0 errors, no leak
-clean_logs() {
-	local f bad=0
-	compgen -G "$BATS_TEST_TMPDIR/vg.*" >/dev/null || { echo "valgrind wrote no log"; return 1; }
-	for f in "$BATS_TEST_TMPDIR"/vg.*; do
-		[[ -f $f ]] || continue
-		if grep -qE 'ERROR SUMMARY: [1-9]|definitely lost|Invalid|uninitialised' "$f"; then
-			echo "--- $f"; cat "$f"; bad=1
-		fi
-	done
-	return "$bad"
-}
+VG_OPTS+=(--trace-children=yes)
 
 @test "mydaemon -f is clean under valgrind, to its stop on SIGTERM" {
 	start_bg valgrind "${VG_OPTS[@]}" --log-file="$BATS_TEST_TMPDIR/vg.%p" \

@@ -3,10 +3,9 @@
 # and no leak while it starts, restarts and stops a child.
 
 load '../lib/kit'
+load memcheck
 
 PATH=$KIT_ROOT/checker/testprogs:$PATH
-VG_OPTS=(-q --leak-check=full --show-leak-kinds=all --errors-for-leak-kinds=all
-	"--suppressions=$BATS_TEST_DIRNAME/valgrind.supp")
 
 @test "the supervisor is clean under valgrind through starts, a restart, SIGHUP and a stop" {
 	start_bg valgrind "${VG_OPTS[@]}" --log-file="$BATS_TEST_TMPDIR/vg.log" \

@@ -4,10 +4,9 @@
 # grow and shrink), resets, a flood held back, SIGUSR1 and the stop.
 
 load '../lib/kit'
+load memcheck
 
 PATH=$PATH:$HARNESS_TOOLS
-VG_OPTS=(-q --leak-check=full --show-leak-kinds=all --errors-for-leak-kinds=all
-	"--suppressions=$BATS_TEST_DIRNAME/valgrind.supp")
 
 # under MODE - the whole workload against epollserver -m MODE under valgrind
 under() {

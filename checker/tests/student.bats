@@ -366,6 +366,18 @@ watch_once() {
 	assert_line --regexp '^processes [0-9 ]+: the same calls as process [0-9]+$'
 }
 
+@test "trace-lab6 on the reference: each process named by its program; the double fork, the restart, the stop by pid" {
+	run -0 kmake trace-lab6 IMPL=solution
+	assert_line --regexp '^process [0-9]+ \(echoctl, started by the scenario\)$'
+	assert_line --regexp '^process [0-9]+ \(supervisor, child of [0-9]+\)$'
+	assert_line --regexp '^process [0-9]+ \(epollserver, child of [0-9]+\)$'
+	assert_line --regexp '^    setsid\(\) = [0-9]+$'
+	assert_line --regexp '^    wait4\([0-9]+, \[\{WIFSIGNALED\(s\) && WTERMSIG\(s\) == SIGKILL\}\]'
+	assert_line --regexp '^    kill\([0-9]+, SIGTERM\) = 0$'
+	assert_line --regexp '^    kill\(-[0-9]+, SIGTERM\) = 0$'
+	refute_output --partial 'the scenario stopped early'
+}
+
 @test "trace-labN for a lab without a scenario says which file to write" {
 	run -2 "$KIT_ROOT/checker/student/trace" --lab 9 --bin "$KIT_ROOT/build/checker"
 	assert_output --partial 'lab 9 has no scenario: checker/trace/lab9.sh does not exist'
