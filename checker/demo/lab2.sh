@@ -23,8 +23,8 @@ demo_scenario() {
 	tree
 	expect "the foreground mydaemon's parent is this shell" [ "$(ps_of "$fg" ppid)" == "$$" ]
 	say kill -TERM "$fg"
-	await "mydaemon -f to stop" gone "$fg"
-	wait "$fg" 2>/dev/null
+	reap "mydaemon -f" "$fg"
+	expect "mydaemon -f to exit 0 on SIGTERM" [ $? -eq 0 ]
 	log
 
 	step "2. daemonized: the command returns once the daemon is ready; ppid 1, no terminal, not a session leader"

@@ -59,8 +59,7 @@ demo_scenario() {
 	await "its child" eval "(( \$(nkids) == 1 ))"
 	tree
 	say kill -TERM "$SRV"
-	await "forkserver to exit" gone "$SRV"
-	wait "$SRV" 2>/dev/null
+	reap forkserver "$SRV"
 	expect "forkserver to exit 0 on SIGTERM" [ $? -eq 0 ]
 	exec {c1}>&-
 	log

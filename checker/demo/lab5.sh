@@ -20,8 +20,8 @@ start_server() {
 }
 stop_server() {
 	say kill -TERM "$SRV"
-	await "epollserver to exit" gone "$SRV"
-	wait "$SRV" 2>/dev/null
+	reap epollserver "$SRV"
+	expect "epollserver to exit 0 on SIGTERM" [ $? -eq 0 ]
 }
 
 demo_scenario() {
@@ -51,7 +51,7 @@ demo_scenario() {
 	stop_server
 	log
 	kill -TERM "$load" 2>/dev/null
-	wait "$load" 2>/dev/null
+	reap echoload "$load"
 
 	local fd back
 	step "4. the experiment, level-triggered, reading 1 byte per event (-r 1): 'hello' comes back whole"
