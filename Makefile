@@ -144,7 +144,7 @@ $(foreach l,$(LABS),$(eval $(call lab_rules,$(l),$(call lab_num,$(l)))))
 # reset-labN:  ## put lab N's starter back, after saving your files to a dated backup
 # memcheck-labN: ## lab N's tests with its programs under valgrind: leaks, memory errors
 # trace-labN:  ## lab N's main scenario under strace -ff: the system calls that matter
-# demo-labN:   ## lab N's scenario, live and narrated: commands, ps, syslog (labs 2-6; IMPL=labs: yours)
+# demo-labN:   ## lab N's story, live and narrated: commands, ps, syslog (IMPL=labs: yours)
 
 .PHONY: help check test deps clean tools handout grade bench
 
