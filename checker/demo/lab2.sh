@@ -11,6 +11,16 @@ DEMO_PROGS="mydaemon"
 INIT=${HARNESS_REAPER_PID:-1}
 daemon_pid() { cat "$PIDFILE" 2>/dev/null; }
 fd_is_null() { [[ $(readlink "/proc/$1/fd/$2") == /dev/null ]]; }
+# foreign_fds PID - its fds above 2 that are neither the PID file nor a socket
+foreign_fds() {
+	local f t
+	for f in "/proc/$1/fd/"*; do
+		[[ ${f##*/} -gt 2 ]] || continue
+		t=$(readlink "$f") || continue
+		[[ $t == "$PIDFILE" || $t == socket:* ]] || echo "${f##*/} -> $t"
+	done
+}
+status_of() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }
 
 demo_scenario() {
 	PIDFILE=$DEMO_TMP/mydaemon.pid
@@ -23,12 +33,14 @@ demo_scenario() {
 	tree
 	expect "the foreground mydaemon's parent is this shell" [ "$(ps_of "$fg" ppid)" == "$$" ]
 	say kill -TERM "$fg"
-	reap "mydaemon -f" "$fg"
-	expect "mydaemon -f to exit 0 on SIGTERM" [ $? -eq 0 ]
+	reap "mydaemon -f" "$fg" 0
 	log
 
-	step "2. daemonized: the command returns once the daemon is ready; ppid 1, no terminal, not a session leader"
+	step "2. daemonized: the command returns once the daemon is ready; re-parented to init, no terminal, not a session leader"
+	note "launched with fd 7 open on a file of the demo's, as a careless parent might leave it"
+	exec 7>"$DEMO_TMP/inherited"
 	say mydaemon -P "$PIDFILE" -i 1 || give_up "mydaemon did not start (exit status $?)"
+	exec 7>&-
 	local d
 	d=$(daemon_pid)
 	if [[ -z $d ]] || ! alive "$d"; then give_up "no daemon runs with the pid of $PIDFILE"; fi
@@ -41,12 +53,18 @@ demo_scenario() {
 	expect "the daemon has no terminal" [ "$(ps_of "$d" tty)" == "?" ]
 	log
 
-	step "3. what it left behind: stdin, stdout, stderr on /dev/null; / as its directory; its umask"
+	step "3. what it kept: 0-2 on /dev/null, its PID file, the syslog socket, nothing inherited; / as its directory; umask 0"
 	say ls -l "/proc/$d/fd"
-	say readlink "/proc/$d/cwd"
-	say grep -E '^(Umask|SigBlk|SigIgn)' "/proc/$d/status"
 	expect "fds 0, 1 and 2 on /dev/null" eval "fd_is_null $d 0 && fd_is_null $d 1 && fd_is_null $d 2"
+	expect "no other fd than its PID file and sockets (fd 7 closed)" [ -z "$(foreign_fds "$d")" ]
+	say readlink "/proc/$d/cwd"
 	expect "its working directory is /" [ "$(readlink "/proc/$d/cwd")" == / ]
+	say grep -E '^(Umask|SigBlk|SigIgn)' "/proc/$d/status"
+	note "SigBlk: no signal blocked; SigIgn (bit n-1 is signal n): only 32 and 33, which glibc keeps"
+	note "for its threads (sigaction refuses them): every other action is back to the default"
+	expect "umask 0000" [ "$(status_of "$d" Umask)" == 0000 ]
+	expect "no signal blocked" [ "$(status_of "$d" SigBlk)" == 0000000000000000 ]
+	expect "no signal ignored but 32 and 33" [ $(( 0x$(status_of "$d" SigIgn) & ~0x180000000 )) -eq 0 ]
 
 	step "4. the PID file is locked: a second copy is refused, and says who runs"
 	say mydaemon -P "$PIDFILE" -i 1
@@ -66,4 +84,5 @@ demo_scenario() {
 	log
 	say ls -l "$PIDFILE"
 	expect "no PID file left" [ ! -e "$PIDFILE" ]
+	expect "'stopping on SIGTERM' in the log" grep -q "mydaemon\[$d\]: stopping on SIGTERM" "$HARNESS_SYSLOG"
 }

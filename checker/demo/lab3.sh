@@ -9,6 +9,7 @@ DEMO_PROGS="supervisor"
 
 INIT=${HARNESS_REAPER_PID:-1}
 child_of() { children "$1" | head -n 1; }
+logged() { grep -q "supervisor\[[0-9]*\]: .*$1" "$HARNESS_SYSLOG"; }
 new_child() { local k; k=$(child_of "$SUP"); [[ -n $k && $k != "${1-}" ]]; }
 
 demo_scenario() {
@@ -38,27 +39,33 @@ demo_scenario() {
 	helper=$(children "$kid" | head -n 1)
 	say kill -9 "$kid"
 	await "a new service" new_child "$kid"
-	await "the old helper to be gone" gone "$helper"
+	await "the old helper (pid $helper) to be killed with its group" gone "$helper"
 	log
 	tree
-	expect "a new service pid" [ "$(child_of "$SUP")" != "$kid" ]
-	expect "the old helper (pid $helper) killed with its group" gone "$helper"
+	expect "'killed by signal 9' in the log" logged "child $kid killed by signal 9"
+	expect "a restart after 1 s ('restarting in 1000 ms')" logged "restarting in 1000 ms"
 
 	step "3. SIGTERM to the supervisor: SIGTERM to the service's group, the service reaped, then it exits"
 	kid=$(child_of "$SUP")
+	helper=$(children "$kid" | head -n 1)
 	say kill -TERM "$SUP"
 	await "the supervisor to exit" gone "$SUP"
 	log
 	tree
-	expect "the service gone with it" gone "$kid"
+	expect "the service (pid $kid) gone with it" gone "$kid"
+	expect "the service's helper (pid $helper) gone too: the signal went to the whole group" gone "$helper"
 	expect "no PID file left" [ ! -e "$pidfile" ]
 
 	step "4. a command that exits 0 is done: on-failure (the default) does not start it again"
 	say supervisor -f -P "$DEMO_TMP/true.pid" -- true
+	expect "the supervisor to exit 0" [ $? -eq 0 ]
 	log
+	expect "true started once, not again" [ "$(grep -c 'supervisor\[[0-9]*\]: child [0-9]* started: true' "$HARNESS_SYSLOG")" -eq 1 ]
 
 	step "5. a command that keeps failing: the delay doubles (0.2 s, 0.4 s, 0.8 s), then it gives up"
 	say supervisor -f -P "$DEMO_TMP/false.pid" -d 0.2 -D 0.8 -b 3 -- false
 	expect "the supervisor to exit 1 when it gives up" [ $? -eq 1 ]
 	log
+	expect "the delays 200, 400 and 800 ms, then 'giving up'" eval \
+		'logged "restarting in 200 ms" && logged "restarting in 400 ms" && logged "restarting in 800 ms" && logged "giving up"'
 }

@@ -9,6 +9,17 @@ DEMO_PROGS="epollserver"
 
 PATH=$PATH:${HARNESS_TOOLS:-}
 nfds() { find "/proc/$SRV/fd" -mindepth 1 2>/dev/null | wc -l; }
+conns() { ss -Htn state established "sport = :$PORT" | wc -l; }
+one_thread() { [[ $(ps_of "$SRV" nlwp) == 1 && -z $(children "$SRV") ]]; }
+stats_say() { [[ $STATS == *"$1"* ]]; }
+# stats - SIGUSR1, then epollserver's counters line (in STATS)
+stats() {
+	local n
+	n=$(nstats)
+	say kill -USR1 "$SRV"
+	await "the counters in the log" stats_after "$n"
+	STATS=$(grep "epollserver\[$SRV\]: stats" "$HARNESS_SYSLOG" | tail -n 1)
+}
 stats_after() { [[ $(grep -c "epollserver\[$SRV\]: stats" "$HARNESS_SYSLOG") -gt $1 ]]; }
 nstats() { grep -c "epollserver\[$SRV\]: stats" "$HARNESS_SYSLOG"; }
 
@@ -29,6 +40,7 @@ demo_scenario() {
 	start_server
 	tree
 	say ps -o pid,nlwp,cmd -p "$SRV"
+	expect "one thread (NLWP 1), no child" one_thread
 	log
 
 	step "2. a client session: byte-exact echo; the end of its input is answered by a close"
@@ -38,15 +50,14 @@ demo_scenario() {
 	step "3. 200 clients connected at once: still one process, one thread; 200 more fds"
 	say_bg echoload -p "$PORT" -h -c 200 -n 200 -s 16 -t 60 -q
 	local load=$BG_PID
-	await "200 connections" eval "(( \$(nfds) >= 200 ))"
+	await "200 established connections" eval "(( \$(conns) >= 200 ))"
 	tree
 	say ps -o pid,nlwp,rss,cmd -p "$SRV"
+	expect "still one thread (NLWP 1), no child" one_thread
 	note "epollserver has $(nfds) fds open: the listener, the epoll instance, the clients' sockets"
-	local n
-	n=$(nstats)
-	say kill -USR1 "$SRV"
-	await "the counters in the log" stats_after "$n"
+	stats
 	log
+	expect "the counters: 200 connections now" stats_say ' 200 connections now'
 	note "SIGTERM with the 200 clients still connected: it closes them all, then exits"
 	stop_server
 	log
@@ -81,6 +92,9 @@ demo_scenario() {
 	back=$(timeout 10 head -c 1 <&"$fd")
 	note "back: '$back': the second byte of 'hello', not the '!'"
 	expect "'e' back" [ "$back" == e ]
+	stats
+	log
+	expect "the counters: 2 bytes in, 2 out (one read per edge)" stats_say ' 2 bytes in, 2 out'
 	note "this is why edge-triggered code reads until EAGAIN"
 	exec {fd}>&-
 	stop_server

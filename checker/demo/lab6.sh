@@ -7,6 +7,8 @@
 DEMO_TITLE="The supervised echo service, live: lab 3's supervisor, daemonized as in lab 2, keeps lab 5's epollserver alive; echoctl is lab 6's"
 DEMO_PROGS="echoctl supervisor epollserver"
 
+INIT=${HARNESS_REAPER_PID:-1}
+logged() { grep -qE "$1" "$HARNESS_SYSLOG"; }
 server_of() { children "$1" | head -n 1; }
 new_server() { local k; k=$(server_of "$SUP"); [[ -n $k && $k != "${1-}" ]] && listening; }
 
@@ -14,15 +16,19 @@ demo_scenario() {
 	local pidfile=$DEMO_TMP/echoservice.pid
 	local ctl=(echoctl -P "$pidfile" -p "$PORT")
 
-	step "1. start: it returns at once; the supervisor is a daemon (ppid 1, tty ?, sid not its pid) with one server"
+	step "1. start: it returns at once; the supervisor is a daemon (re-parented to init, tty ?, sid not its pid) with one server"
 	say "${ctl[@]}" start -d 1 -b 3
 	SUP=$(cat "$pidfile" 2>/dev/null)
 	[[ -n $SUP ]] || give_up "echoctl start wrote no PID file $pidfile"
 	await "the server to listen on port $PORT" new_server || give_up "no server listens on port $PORT"
 	SRV=$(server_of "$SUP")
 	tree
+	expect "the supervisor re-parented to init (pid $INIT)" [ "$(ps_of "$SUP" ppid)" == "$INIT" ]
+	expect "the supervisor not a session leader, without a terminal" \
+		eval "[ \"\$(ps_of $SUP sid)\" != $SUP ] && [ \"\$(ps_of $SUP tty)\" == '?' ]"
 	log
 	say "${ctl[@]}" status
+	expect "status: running, exit 0" [ $? -eq 0 ]
 
 	step "2. a client session: byte-exact echo; its end of input (Ctrl-D) is answered"
 	client "hello, supervised world"
@@ -33,8 +39,8 @@ demo_scenario() {
 	await "a new server" new_server "$SRV"
 	local old=$SRV
 	SRV=$(server_of "$SUP")
-	expect "a new server pid" [ "$SRV" != "$old" ]
 	log
+	expect "the death logged with its signal" logged "supervisor\[$SUP\]: child $old killed by signal 9"
 	tree
 	client "served again"
 	say "${ctl[@]}" status
@@ -43,8 +49,10 @@ demo_scenario() {
 	say kill "$SUP"
 	await "the supervisor and the server to exit" eval "gone $SUP && gone $SRV"
 	log
+	expect "the server told to stop (its 'stopping on SIGTERM')" logged "epollserver\[$SRV\]: stopping on SIGTERM"
 	tree
 	say ls -l "$pidfile"
+	expect "no PID file left" [ ! -e "$pidfile" ]
 	say "${ctl[@]}" -l "$HARNESS_SYSLOG" status
 
 	step "5. the supervisor SIGKILLed: the server dies with it (no orphan); the PID file is left, stale"
@@ -57,6 +65,7 @@ demo_scenario() {
 	await "the server to die with its supervisor" eval "gone $SRV && ! listening"
 	tree
 	say "${ctl[@]}" status
+	expect "status: stale PID file, exit 1" [ $? -eq 1 ]
 	say "${ctl[@]}" stop
 	log
 }
