@@ -64,15 +64,20 @@ kit_setup() {
 
 # kit_teardown - stop every process the test started or tracked, and
 # every process below each of them: the last one first, children before
-# their parents (a parent may be waiting for them)
+# their parents (a parent may be waiting for them).  Then remove the
+# test's scratch files: Bats keeps them until the end of the file, and a
+# program that writes without end leaves 64 MiB in each test it runs,
+# which would fill the sandbox's /tmp for the tests after it.
 kit_teardown() {
 	local pid d
-	[[ -f $BATS_TEST_TMPDIR/.kit-pids ]] || return 0
-	while read -r pid; do
-		[[ -n $pid ]] || continue
-		for d in $(descendants_of "$pid"); do stop_pid "$d"; done
-		stop_pid "$pid"
-	done < <(tac "$BATS_TEST_TMPDIR/.kit-pids")
+	if [[ -f $BATS_TEST_TMPDIR/.kit-pids ]]; then
+		while read -r pid; do
+			[[ -n $pid ]] || continue
+			for d in $(descendants_of "$pid"); do stop_pid "$d"; done
+			stop_pid "$pid"
+		done < <(tac "$BATS_TEST_TMPDIR/.kit-pids")
+	fi
+	find "$BATS_TEST_TMPDIR" -mindepth 1 -delete 2>/dev/null
 	return 0
 }
 
@@ -84,12 +89,23 @@ teardown() { kit_teardown; }
 # the pipe `run` reads: a process it leaves behind holding stdout (a
 # daemon that forgot /dev/null) cannot keep `run` waiting.  (timeout(1)
 # puts itself and CMD in a new process group: CMD is not a group leader.)
+# What `run` gets of it (stdout read through a pipe, and stderr) is cut at
+# 1 MiB: more is never needed to judge a program, and a program that
+# writes without end would otherwise have Bats copy 64 MiB around (a
+# redirect to a file gets all of stdout).
 bounded() {
 	local out=$BATS_TEST_TMPDIR/.bounded.out err=$BATS_TEST_TMPDIR/.bounded.err rc=0
 	timeout -k 2 "$KIT_CMD_TIMEOUT" "$@" >"$out" 2>"$err" 3>&- || rc=$?
-	cat "$out"
-	cat "$err" >&2
+	if [[ -p /dev/stdout ]]; then _cut_at_1m "$out"; else cat "$out"; fi
+	_cut_at_1m "$err" >&2
+	rm -f "$out" "$err"
 	return "$rc"
+}
+_cut_at_1m() {
+	local size
+	size=$(stat -c %s "$1" 2>/dev/null) || return 0
+	head -c 1048576 "$1"
+	(( size <= 1048576 )) || printf '\n[kit: cut at 1 MiB of the %s bytes it wrote]\n' "$size"
 }
 
 # start_bg [-o OUTFILE] [-e ERRFILE] CMD... - start CMD in the background

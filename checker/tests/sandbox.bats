@@ -91,6 +91,21 @@ has_zombie_child() {
 	proc_gone "$BG_PID"
 }
 
+@test "teardown removes the test's scratch files (a flood's 64 MiB do not pile up)" {
+	head -c 1M /dev/zero >"$BATS_TEST_TMPDIR/big"
+	kit_teardown
+	assert_file_not_exists "$BATS_TEST_TMPDIR/big"
+}
+
+@test "bounded gives run at most 1 MiB of each stream, and a redirect all of stdout" {
+	run bounded bash -c 'head -c 3M /dev/zero | tr "\0" y; head -c 2M /dev/zero | tr "\0" z >&2'
+	(( ${#output} < 2 * 1048576 + 200 )) || fail "run got ${#output} bytes"
+	assert_output --partial '[kit: cut at 1 MiB of the 3145728 bytes it wrote]'
+	assert_output --partial '[kit: cut at 1 MiB of the 2097152 bytes it wrote]'
+	bounded head -c 3M /dev/zero >"$BATS_TEST_TMPDIR/all"
+	assert_equal "$(stat -c %s "$BATS_TEST_TMPDIR/all")" 3145728
+}
+
 @test "run_pty gives the command a controlling terminal" {
 	run -0 run_pty bash -c 'ps -o tty= -p $$'
 	assert_output --regexp '^pts/[0-9]+'
