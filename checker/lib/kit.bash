@@ -4,7 +4,8 @@
 # It loads bats-support, bats-assert and bats-file, puts the lab's build
 # first on PATH, and gives the tests one way to do each of these:
 #
-#   bounded CMD...            run a lab command with a time limit (use in `run`)
+#   bounded CMD...            run a lab command with a time limit (use in `run`;
+#                             run gets at most 1 MiB of each stream)
 #   start_bg [-o F] [-e F] CMD...   start CMD in the background, fd 3 closed;
 #                             sets BG_PID, BG_OUT, BG_ERR; killed at teardown
 #   stop_pid PID              SIGTERM, then SIGKILL, and wait until it is gone
