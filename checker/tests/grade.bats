@@ -12,6 +12,7 @@
 bats_require_minimum_version 1.5.0
 bats_load_library bats-support
 bats_load_library bats-assert
+bats_load_library bats-file
 
 KIT=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 G=$KIT/build/grade-selftest
@@ -242,10 +243,14 @@ setup() {
 	[[ -z $GRADE_SKIP ]] || skip "$GRADE_SKIP"
 }
 
-teardown() {	# a grading a test started and left running (it failed)
+teardown() {	# a grading a test started and left running, the cgroups it made (it failed)
 	if [[ -f $G/int.pid ]]; then
 		kill -KILL -- "-$(cat "$G/int.pid")" 2>/dev/null
 		rm -f "$G/int.pid"
+	fi
+	if [[ -f $G/stale-cgroups ]]; then
+		while read -r d; do rmdir "$d"/*/ "$d" 2>/dev/null; done <"$G/stale-cgroups"
+		rm -f "$G/stale-cgroups"
 	fi
 	return 0
 }
@@ -380,6 +385,25 @@ lt() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a + 0 < b + 0) }'; }
 	[[ ! -s $G/listener.got ]] || fail "the host's listener got: $(cat "$G/listener.got")"
 }
 
+@test "the cgroups of a grading killed with SIGKILL are removed by the next grading" {
+	local stale=() d gone
+	gone=$(( $(cat /proc/sys/kernel/pid_max) + 1 ))	# a pid no process can have
+	if [[ -f /sys/fs/cgroup/cgroup.subtree_control ]]; then
+		stale=("/sys/fs/cgroup/kit-grade.$gone")
+	elif [[ -d /sys/fs/cgroup/pids && -d /sys/fs/cgroup/memory ]]; then
+		stale=(/sys/fs/cgroup/{pids,memory}/"kit-grade.$gone")
+	fi
+	for d in "${stale[@]}"; do
+		mkdir -p "$d/ref" 2>/dev/null || skip "no cgroup can be made here"
+		echo "$d" >>"$G/stale-cgroups"	# teardown removes them if this test fails
+	done
+	mkdir -p "$G/class-one"
+	cp -r "$SUBS/ref" "$G/class-one/"
+	run grade --labs 1 --no-hidden -o "$G/out-one" "$G/class-one"
+	assert_success
+	for d in "${stale[@]}"; do assert_dir_not_exists "$d"; done
+}
+
 @test "nothing is left running, no cgroup, no run directory" {
 	sleep 6	# the fork bomb's last processes end 5 s after it ran
 	run stray_processes
@@ -392,7 +416,7 @@ lt() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a + 0 < b + 0) }'; }
 	refute_output --partial kit-grade.
 }
 
-@test "Ctrl-C in the middle of grading: every sandbox stops, nothing is left" {
+@test "Ctrl-C (twice) in the middle of grading: every sandbox stops, nothing is left" {
 	ls -d /tmp/kit-grade.* 2>/dev/null >"$G/grade-dirs-before" || true
 	# as a terminal's Ctrl-C: SIGINT to the process group of the job.  perl
 	# makes that group (setpgrp: its pid, which is grade's, is the group's,
@@ -413,6 +437,8 @@ lt() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a + 0 < b + 0) }'; }
 		sleep 0.1
 	done
 	kill -INT -- "-$pid" || fail "no process group $pid: $(cat "$G/int.log")"
+	# and again, while it stops, as an impatient user does
+	sleep 0.2; kill -INT -- "-$pid" 2>/dev/null
 	# it ends within 30 s (10 s for the sandboxes to stop, then SIGKILL)
 	for (( i = 0; i < 300; i++ )); do
 		kill -0 "$pid" 2>/dev/null || break
