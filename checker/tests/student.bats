@@ -160,12 +160,29 @@ last_line_is_the_count() {	# (the last line of run-tests: make's "*** Error" may
 	assert_output --partial 'STEP must be a step of lab 2, 1 to 6'
 }
 
+@test "every handout's hints are whole blockquotes: no text after a step's first hint that hint-labN would not show" {
+	local f loose=''
+	for f in "$KIT_ROOT"/labs/*/README.md; do
+		loose+=$(awk -v f="${f#"$KIT_ROOT"/}" '
+			/^## / { hints = 0; next }
+			/^> Hint [0-9]+:/ { hints = 1; next }
+			hints && !/^>/ && !/^[[:space:]]*$/ { printf "\n  %s:%d: %s", f, FNR, $0 }' "$f")
+	done
+	[[ -z $loose ]] || fail "lines among a step's hints, not in a '> ' blockquote (make hint-labN skips them):$loose"
+	# a hint of two paragraphs ('>' between them) is shown as two
+	run -0 kmake hint-lab1 STEP=1
+	assert_line --index 1 --regexp '^  `getppid\(\)`'
+	assert_output --partial $'`int`.\n\n  (The tests of this step run procinfo'
+}
+
 # --- make status -------------------------------------------------------------------
 
 @test "status on the starters: every lab not started, and where to begin" {
 	copy_lab labs 01-sessions 02-daemon 03-supervisor
 	run -0 kmake status IMPL="$IMPL_DIR" LABS="$(labs_upto 3)"
-	assert_line --regexp "^lab 1 +not started: $IMPL_DIR/01-sessions/ is the starter$"
+	# (no blank line, no empty header of steps, no legend: nothing was checked)
+	assert_line --index 0 --regexp "^lab 1 +not started: $IMPL_DIR/01-sessions/ is the starter$"
+	refute_output --partial '2/5: 2 of its 5'
 	assert_line --regexp '^lab 3 +not started'
 	assert_line --regexp "^Next: lab 1 \\(.*\\): read labs/01-sessions/README.md, then make check-lab1 IMPL=$IMPL_DIR STEP=1$"
 }
