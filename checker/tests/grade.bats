@@ -116,7 +116,9 @@ int main(void) {	/* fork until it fails (stops at 5000: the limit is lower); */
 		if (p == 0) { sleep(5); _exit(0); }
 		n++;
 	}
-	printf("forkbomb: %d processes\n", n);
+	/* and, for the reports, a backslash, quotes and a tab: JSON, XML and
+	   Markdown must carry them whole */
+	printf("forkbomb: %d processes (C:\\ \"q\"\tT)\n", n);
 	return 0;
 }'
 	hostile h-loop 'int main(void) { for (;;) ; }'
@@ -282,6 +284,14 @@ $(tail -n 15 "$G/grade.log")"
 	run jq -e ".students | length == $((3 + ${#MUTANTS[@]} + ${#HOSTILE[@]}))" "$OUT/results.json"
 	assert_success	# (jq says where results.json is not JSON)
 	assert_equal "$(head -n 1 "$OUT/summary.csv")" "student,lab1,total"
+	# a message with a backslash, quotes and a tab (the fork bomb's line),
+	# the same in each output
+	local want=$'(C:\\ "q"\tT)'
+	run jq -r '.students[] | select(.id == "h-forkbomb") | .labs[].tests[].message' "$OUT/results.json"
+	assert_output --partial "$want"
+	run xmllint --xpath "string(//failure[contains(., 'processes (C:')])" "$OUT/junit/h-forkbomb.xml"
+	assert_output --partial "$want"
+	assert_file_contains "$OUT/reports/h-forkbomb.md" 'processes (C:\\ "q"'
 	echo "# grading the class of 15 took $(cat "$G/seconds") s" >&3
 }
 

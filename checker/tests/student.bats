@@ -393,6 +393,9 @@ watch_once() {
 	assert_line --regexp '^    kill\([0-9]+, SIGTERM\) = 0$'
 	assert_line --regexp '^    kill\(-[0-9]+, SIGTERM\) = 0$'
 	refute_output --partial 'the scenario stopped early'
+	# what start printed comes where start ran: before the client's step
+	assert_output --regexp $'\n    \\(output\\) started: supervisor [0-9]+\n\\$ echoclient '
+	(( $(grep -c '(output) started:' <<<"$output") == 1 )) || fail "start's output is not shown once"
 }
 
 @test "trace-labN for a lab without a scenario says which file to write" {

@@ -21,11 +21,13 @@ server_of() {
 }
 listening() { [[ -n $(ss -Hltn "sport = :$PORT" 2>/dev/null) ]]; }
 new_server() { local k; k=$(server_of); [[ -n $k && $k != "$1" ]] && listening; }
+started() { grep -q '^started: ' "$TRACE_TMP/bg.out" 2>/dev/null; }
 
 trace_scenario() {
 	local ctl=(echoctl -P "$TRACE_TMP/echoservice.pid" -p "$PORT") srv
 	traced_bg "${ctl[@]}" start -d 0.5
 	await "the server to listen on port $PORT" new_server none || return 1
+	await "start to say it started the supervisor" started || return 1
 	printf 'hello\n' | untraced echoclient -p "$PORT"
 	srv=$(server_of)
 	untraced kill -KILL "$srv"
