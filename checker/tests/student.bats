@@ -171,6 +171,7 @@ last_line_is_the_count() {	# (the last line of run-tests: make's "*** Error" may
 	[[ -z $loose ]] || fail "lines among a step's hints, not in a '> ' blockquote (make hint-labN skips them):$loose"
 	# a hint of two paragraphs ('>' between them) is shown as two
 	run -0 kmake hint-lab1 STEP=1
+	# shellcheck disable=SC2016 # the handout's backquotes, not a command
 	assert_line --index 1 --regexp '^  `getppid\(\)`'
 	assert_output --partial $'`int`.\n\n  (The tests of this step run procinfo'
 }
