@@ -137,7 +137,7 @@ endef
 $(foreach l,$(LABS),$(eval $(call lab_rules,$(l),$(call lab_num,$(l)))))
 
 # The help text of the per-lab targets (they are generated above).
-# labN:        ## build lab N's programs into build/labs/labN/ (IMPL=solution: the reference)
+# labN:        ## build lab N's programs into build/labs/labN/ (IMPL=: another tree, see Variables)
 # check-labN:  ## build lab N, then run its tests (STEP=k: steps 1..k; T=regex: matching tests)
 # hint-labN:   ## the next hint of step k of lab N, from the handout (STEP=k; ALL=1: all of them)
 # watch-labN:  ## check lab N again each time you save one of its files (Ctrl-C stops)
@@ -184,6 +184,8 @@ bench: tools  ## fork vs epoll LT/ET vs libuv: msgs/s, latency, CPU, memory; tab
 	@$(DIE_WITH_MAKE) checker/bench $(if $(filter command line,$(origin IMPL)),--impl $(IMPL))
 
 handout:  ## write the student tree build/handout/ (+ .tar.gz): no solutions, no hidden tests
+	@test -d solutions || { echo "make handout writes the student tree from the kit's own;" \
+	  "this tree is the handout already." >&2; exit 2; }
 	@checker/handout
 
 deps:  ## install what the tests need (Debian/Ubuntu, as root or with sudo)
@@ -192,9 +194,14 @@ deps:  ## install what the tests need (Debian/Ubuntu, as root or with sudo)
 clean:  ## remove build/
 	rm -rf build
 
+# (the student handout has no self-test, grader, benchmark nor solutions:
+# its help does not list them)
+HELP_HIDDEN := $(if $(wildcard solutions),,test grade bench handout)
+HELP_IMPL := $(if $(wildcard solutions),IMPL=solution (test the reference),IMPL=DIR (test another tree of labs))
 help:  ## list the targets
 	@echo "Targets (N is a lab number: $(NUMS)):"
 	@grep -hE '^#? ?[a-zA-Z%N-]+:.*## ' $(MAKEFILE_LIST) | \
-	  sed -E 's/^# ?//; s/:.*## /\t/' | awk -F'\t' '{ printf "  make %-15s %s\n", $$1, $$2 }'
-	@echo "Variables: IMPL=solution (test the reference), STEP=k, T=regex, V=1 (verbose),"
+	  sed -E 's/^# ?//; s/:.*## /\t/' | awk -F'\t' -v hidden=" $(HELP_HIDDEN) " \
+	  'index(hidden, " " $$1 " ") == 0 { printf "  make %-15s %s\n", $$1, $$2 }'
+	@echo "Variables: $(HELP_IMPL), STEP=k, T=regex, V=1 (verbose),"
 	@echo "           TESTS='files.bats' (other test files than the lab's), ALL=1 (hint)."
