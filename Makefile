@@ -99,7 +99,11 @@ $$(foreach u,$$(USES.$(1)),$$(eval $$(call use_rules,$(2),$$(call lab_num,$$(u))
 
 .PHONY: lab$(2) check-lab$(2)
 lab$(2): $$(lab$(2)_progs) $$(lab$(2)_uses)
-	@test -n "$$(lab$(2)_progs)" || { echo "make: no .c files in $(SRC_ROOT)/$(1)/" >&2; exit 1; }
+	@test -n "$$(lab$(2)_progs)" || { \
+	  if test -d $(SRC_ROOT)/$(1); then echo "make: no .c files in $(SRC_ROOT)/$(1)/"; \
+	  elif test "$(SRC_ROOT)" = solutions; then echo "make: IMPL=solution: there is no solutions/ here," \
+	    "the reference is not part of the student handout (your code: leave IMPL out)"; \
+	  else echo "make: no directory $(SRC_ROOT)/$(1)/ (IMPL=$(IMPL))"; fi >&2; exit 1; }
 
 check-lab$(2): lab$(2) tools
 	@$(RUN_TESTS) --lab $(2) --bin $(BUILD_ROOT)/lab$(2) \
@@ -168,24 +172,24 @@ status: tools  ## every lab and step of your code: passed, failing, not started,
 
 test:  ## the kit's self-test: references pass, starters fail, mutants are caught
 	@test -x checker/selftest || { echo "make test is the maintainers' self-test;" \
-	  "it is not part of the student handout." >&2; exit 2; }
+	  "it is not part of the student handout ($(HELP_YOURS))." >&2; exit 2; }
 	@$(DIE_WITH_MAKE) checker/selftest
 
 grade:  ## grade a class: make grade SUBS=DIR [GRADE='--labs 1-3 -j 4 -o OUT'] (see README)
 	@test -x checker/grade || { echo "make grade is the instructor's;" \
-	  "it is not part of the student handout." >&2; exit 2; }
+	  "it is not part of the student handout ($(HELP_YOURS))." >&2; exit 2; }
 	@test -n "$(SUBS)" || { echo "make grade SUBS=DIR: DIR holds one submission per student" \
 	  "(a clone, a labs/ folder, a .tar.gz or a .zip, named by the student's id)" >&2; exit 2; }
 	@$(DIE_WITH_MAKE) checker/grade $(GRADE) $(SUBS)
 
 bench: tools  ## fork vs epoll LT/ET vs libuv: msgs/s, latency, CPU, memory; table, plot in build/bench/ (BENCH_QUICK=1: 10 s)
 	@test -x checker/bench || { echo "make bench is the maintainers' benchmark;" \
-	  "it is not part of the student handout." >&2; exit 2; }
+	  "it is not part of the student handout ($(HELP_YOURS))." >&2; exit 2; }
 	@$(DIE_WITH_MAKE) checker/bench $(if $(filter command line,$(origin IMPL)),--impl $(IMPL))
 
 handout:  ## write the student tree build/handout/ (+ .tar.gz): no solutions, no hidden tests
-	@test -d solutions || { echo "make handout writes the student tree from the kit's own;" \
-	  "this tree is the handout already." >&2; exit 2; }
+	@test -x checker/handout || { echo "make handout writes the student tree from the kit's own;" \
+	  "this tree is the handout already ($(HELP_YOURS))." >&2; exit 2; }
 	@checker/handout
 
 deps:  ## install what the tests need (Debian/Ubuntu, as root or with sudo)
@@ -197,6 +201,7 @@ clean:  ## remove build/
 # (the student handout has no self-test, grader, benchmark nor solutions:
 # its help does not list them)
 HELP_HIDDEN := $(if $(wildcard solutions),,test grade bench handout)
+HELP_YOURS := make status says where you are; make help lists your targets
 HELP_IMPL := $(if $(wildcard solutions),IMPL=solution (test the reference),IMPL=DIR (test another tree of labs))
 help:  ## list the targets
 	@echo "Targets (N is a lab number: $(NUMS)):"
