@@ -86,6 +86,18 @@ has_zombie_child() {
 	kill -0 "$z"	# what kill -0 would have said
 }
 
+@test "a Bats watchdog that dies before its trap holds nothing open: the file ends at once" {
+	local pids=$BATS_TEST_TMPDIR/watchdog.pids
+	run timeout 10 env BATS_TEST_TIMEOUT=30 WATCHDOG_PIDFILE="$pids" \
+		bats "$KIT_ROOT/checker/tests/fixtures/watchdog.bats" 3>&-
+	# (the watchdog's sleep, left behind: stopped here)
+	[[ -s $pids ]] && { xargs -r kill <"$pids" 2>/dev/null || true; }
+	[[ $status -ne 124 ]] ||
+		fail "the file took more than 10 s: the watchdog's sleep held Bats' pipes until its 30 s (see kit.bash, bats_start_timeout_countdown)"
+	assert_success
+	assert_output --partial 'ok 1 the watchdog dies early'
+}
+
 @test "start_bg closes bats' fd 3 and teardown stops what it started" {
 	start_bg sleep 303
 	run proc_fds "$BG_PID"
