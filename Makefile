@@ -101,7 +101,7 @@ $$(foreach u,$$(USES.$(1)),$$(eval $$(call use_rules,$(2),$$(call lab_num,$$(u))
 lab$(2): $$(lab$(2)_progs) $$(lab$(2)_uses)
 	@test -n "$$(lab$(2)_progs)" || { \
 	  if test -d $(SRC_ROOT)/$(1); then echo "make: no .c files in $(SRC_ROOT)/$(1)/"; \
-	  elif test "$(SRC_ROOT)" = solutions; then echo "make: IMPL=solution: there is no solutions/ here," \
+	  elif test "$(SRC_ROOT)" = solutions && ! test -d solutions; then echo "make: IMPL=solution: there is no solutions/ here," \
 	    "the reference is not part of the student handout (your code: leave IMPL out)"; \
 	  else echo "make: no directory $(SRC_ROOT)/$(1)/ (IMPL=$(IMPL))"; fi >&2; exit 1; }
 

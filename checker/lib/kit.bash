@@ -61,8 +61,8 @@ ulimit -f $((64 * 1024))
 # SIGABRT, Bats' "the test is over".  A test over before the trap (a loaded
 # machine, now and then) kills the subshell, and the sleep, left holding
 # Bats' pipes, kept the file from ending for BATS_TEST_TIMEOUT seconds
-# (seen: 60 s).  Here the sleep holds nothing, and an early SIGABRT ends
-# the subshell cleanly.  Only Bats' own shape of the function is replaced.
+# (seen: 60 s).  Here the sleep holds nothing, and the trap comes first.
+# Only Bats' own shape of the function is replaced.
 # shellcheck disable=SC2016 # the text of the function, not an expansion
 if [[ $(declare -f bats_start_timeout_countdown 2>/dev/null) == *'sleep "$timeout" & trap "kill $!; exit 0" ABRT'* ]]; then
 	bats_start_timeout_countdown() {
@@ -71,7 +71,8 @@ if [[ $(declare -f bats_start_timeout_countdown 2>/dev/null) == *'sleep "$timeou
 		# shellcheck disable=SC2064 # the pid, now
 		trap "bats_timeout_trap $target_pid" ABRT
 		(
-			trap 'exit 0' ABRT
+			# (an abort at any point: the sleep, if started, goes too)
+			trap 'pkill -P $BASHPID; exit 0' ABRT
 			local fd
 			for fd in /proc/"$BASHPID"/fd/*; do
 				fd=${fd##*/}
@@ -79,8 +80,6 @@ if [[ $(declare -f bats_start_timeout_countdown 2>/dev/null) == *'sleep "$timeou
 			done 2>/dev/null
 			exec </dev/null >/dev/null 2>&1
 			sleep "$timeout" &
-			# shellcheck disable=SC2064 # the sleep's pid, now
-			trap "kill $!; exit 0" ABRT
 			wait
 			if kill -ABRT "$target_pid"; then
 				bats_kill_childprocesses_of "$target_pid"
