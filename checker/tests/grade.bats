@@ -117,8 +117,8 @@ int main(void) {	/* fork until it fails (stops at 5000: the limit is lower); */
 		n++;
 	}
 	/* and, for the reports, a backslash, quotes and a tab: JSON, XML and
-	   Markdown must carry them whole */
-	printf("forkbomb: %d processes (C:\\ \"q\"\tT)\n", n);
+	   Markdown must carry them whole; and a byte that is not UTF-8 */
+	printf("forkbomb: %d processes (C:\\ \"q\"\tT) \xff\n", n);
 	return 0;
 }'
 	hostile h-loop 'int main(void) { for (;;) ; }'
@@ -265,7 +265,7 @@ max1() { awk -F, '$1 == "max" { print $2 }' "$OUT/maxima.csv"; }
 # evidence ID WORD [RUN] - the lines a hostile program printed (in the TAP
 # output of its runs, or of RUN: lab1-public, lab1-hidden)
 evidence() {
-	grep -rhoE "$2:[^']*" "$OUT/work/$1/${3-}" --include='*.tap' | sort -u | head -n 20
+	grep -a -rhoE "$2:[^']*" "$OUT/work/$1/${3-}" --include='*.tap' | sort -u | head -n 20
 }
 lt() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a + 0 < b + 0) }'; }
 
@@ -291,6 +291,8 @@ $(tail -n 15 "$G/grade.log")"
 	assert_output --partial "$want"
 	run xmllint --xpath "string(//failure[contains(., 'processes (C:')])" "$OUT/junit/h-forkbomb.xml"
 	assert_output --partial "$want"
+	run iconv -f UTF-8 -t UTF-8 "$OUT/results.json" -o /dev/null
+	assert_success	# (every byte of results.json is UTF-8)
 	assert_file_contains "$OUT/reports/h-forkbomb.md" 'processes (C:\\ "q"'
 	echo "# grading the class of 15 took $(cat "$G/seconds") s" >&3
 }
