@@ -6,7 +6,9 @@
 #
 #   bounded CMD...            run a lab command with a time limit (use in `run`;
 #                             run gets at most 1 MiB of each stream)
-#   start_bg [-o F] [-e F] CMD...   start CMD in the background, fd 3 closed;
+#   start_bg [-o F] [-e F] CMD...   start CMD in the background, fd 3 closed,
+#                             every signal at its default (none ignored or
+#                             blocked, as from a terminal);
 #                             sets BG_PID, BG_OUT, BG_ERR; killed at teardown
 #   stop_pid PID              SIGTERM, then SIGKILL, and wait until it is gone
 #   wait_until [-t S] WHAT CMD...   poll CMD until it succeeds (deadline S,
@@ -143,8 +145,15 @@ _cut_at_1m() {
 
 # start_bg [-o OUTFILE] [-e ERRFILE] CMD... - start CMD in the background
 # with stdin from /dev/null and bats' fd 3 closed (else bats waits for it);
-# remember its pid for teardown.
+# remember its pid for teardown.  CMD starts as from a terminal, every
+# signal at its default and none blocked: bash starts a background job
+# with SIGINT and SIGQUIT ignored, which CMD would inherit (a server with
+# no handler would survive the test's SIGINT), and no trap can undo that.
+# build/checker/cleansig does, then execs CMD: BG_PID, its process group
+# and session are those CMD would have had.  (A shell function or builtin
+# has no program to exec: it runs as it is.)
 start_bg() {
+	local clean=()
 	BG_OUT=$BATS_TEST_TMPDIR/bg.out BG_ERR=$BATS_TEST_TMPDIR/bg.err
 	while [[ $# -gt 0 ]]; do
 		case $1 in
@@ -153,7 +162,8 @@ start_bg() {
 		*) break ;;
 		esac
 	done
-	"$@" </dev/null >"$BG_OUT" 2>"$BG_ERR" 3>&- &
+	[[ $(type -t "$1") == file ]] && clean=("$HARNESS_TOOLS/cleansig")
+	"${clean[@]}" "$@" </dev/null >"$BG_OUT" 2>"$BG_ERR" 3>&- &
 	BG_PID=$!
 	echo "$BG_PID" >>"$BATS_TEST_TMPDIR/.kit-pids"
 }
