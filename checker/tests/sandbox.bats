@@ -98,10 +98,11 @@ has_zombie_child() {
 	assert_output --partial 'ok 1 the watchdog dies early'
 }
 
-@test "start_bg closes bats' fd 3 and teardown stops what it started" {
+@test "start_bg closes bats' fd 3, keeps the test's process group and session, and teardown stops what it started" {
 	start_bg sleep 303
 	run proc_fds "$BG_PID"
 	refute_line --regexp '^3 '
+	assert_equal "$(ps_field "$BG_PID" pgid) $(ps_field "$BG_PID" sid)" "$(ps_field $$ pgid) $(ps_field $$ sid)"
 	kit_teardown
 	proc_gone "$BG_PID"
 }
@@ -158,4 +159,70 @@ has_zombie_child() {
 	(( $(stat -c %s "$HARNESS_SYSLOG") <= 16 * 1024 * 1024 + 200 ))
 	run tail -n 1 "$HARNESS_SYSLOG"
 	assert_output --partial "log full"
+}
+
+# sig_names MASK - the signals set in a /proc mask (SigIgn, SigBlk), by name
+sig_names() {
+	local n names=''
+	for (( n = 1; n <= 64; n++ )); do
+		(( (16#$1 >> (n - 1)) & 1 )) && names+=" $(kill -l "$n" 2>/dev/null || echo "$n")"
+	done
+	names=${names# }
+	echo "${names:-none}"
+}
+# procs_with TOKEN - the pids of the processes whose environment holds the
+# line TOKEN (a run's own, wherever they went; in fallback, the host's
+# processes are not matched by name)
+procs_with() {
+	grep -lzx -e "$1" /proc/[0-9]*/environ 2>/dev/null | cut -d/ -f3 || true
+}
+nothing_with() { [[ -z $(procs_with "$1") ]]; }
+
+# (a run-tests in this sandbox makes sandboxes of the fallback kind: the
+# others may need what this one has dropped, such as capabilities)
+@test "the programs a test runs get every signal at its default and none blocked, though run-tests was started with SIGINT and SIGPIPE ignored and SIGUSR1 blocked" {
+	local o=$BATS_TEST_TMPDIR what ign blk bad=''
+	# (timeout first: it would undo the ignored SIGINT of what it runs)
+	# shellcheck disable=SC2016 # perl's variables
+	run timeout -k 5 60 env HARNESS_SANDBOX=fallback SIGNALS_OUT="$o/signals" \
+		perl -MPOSIX -e '$SIG{INT} = $SIG{PIPE} = "IGNORE";
+			sigprocmask(SIG_BLOCK, POSIX::SigSet->new(SIGUSR1)) or die "sigprocmask: $!";
+			exec @ARGV or die "exec: $!"' \
+		"$KIT_ROOT/checker/run-tests" --lab 0 --bin "$LAB_BIN" --out "$o/out" \
+		"$KIT_ROOT/checker/tests/fixtures/signals.bats" 3>&-
+	assert_success
+	assert_equal "$(wc -l <"$o/signals")" 3
+	while read -r what ign blk; do
+		[[ $ign == 0000000000000000 && $blk == 0000000000000000 ]] ||
+			bad+=$'\n'"  $what: ignored: $(sig_names "$ign"), blocked: $(sig_names "$blk") (SigIgn $ign, SigBlk $blk)"
+	done <"$o/signals"
+	[[ -z $bad ]] || fail "signals ignored or blocked where none should be (see build/checker/cleansig):$bad"
+}
+
+@test "run-tests started with SIGINT ignored stops on SIGINT, and leaves nothing behind" {
+	local o=$BATS_TEST_TMPDIR token=KIT_SIGINT_TOKEN=$$.$RANDOM.$RANDOM rt rc
+	mkdir "$o/tmp"
+	# fixtures/hang.bats: a daemon left behind, then a test that hangs
+	# shellcheck disable=SC2016 # perl's variables
+	start_bg -o "$o/run.out" -e "$o/run.err" env "$token" HARNESS_SANDBOX=fallback TMPDIR="$o/tmp" \
+		perl -e '$SIG{INT} = "IGNORE"; exec @ARGV or die "exec: $!"' \
+		"$KIT_ROOT/checker/run-tests" --lab 0 --bin "$LAB_BIN" --out "$o/out" \
+		"$KIT_ROOT/checker/tests/fixtures/hang.bats"
+	rt=$BG_PID
+	hanging() { procs_with "$token" | grep -qxFf - <(pgrep -f kit-fixture-hang); }
+	wait_until "the hanging fixture to start" hanging ||
+		fail "it did not start: $(cat "$o/run.out" "$o/run.err")"
+	kill -INT "$rt"
+	if ! wait_until "run-tests to stop on SIGINT" proc_gone "$rt"; then
+		kill -TERM "$rt"	# (its TERM trap: the sandbox and all below it stop)
+		fail "run-tests still runs 10 s after SIGINT: its trap did nothing (a signal ignored at bash's entry cannot be trapped: it must run itself through cleansig)"
+	fi
+	rc=0
+	wait "$rt" || rc=$?
+	assert_equal "$rc" 130
+	wait_until "nothing of the run left" nothing_with "$token" ||
+		fail "left running: $(ps -o pid=,args= -p "$(procs_with "$token" | paste -sd,)")"
+	run ls -A "$o/tmp"
+	assert_output ''	# the sandbox's run dir is gone too
+	assert_file_contains "$o/run.err" "run-tests: interrupted"
 }
