@@ -17,7 +17,7 @@ stop_with() {
 	kill "-$1" "$SERVER"
 	exited_with "$SERVER" ||
 		explain "forkserver gone within ${KIT_DEADLINE} s of SIG$1" \
-			"it still runs (a program started in the background by a shell script inherits SIGINT ignored: install a handler)" \
+			"it still runs (the test starts it with every signal at its default, as a terminal does: does its handler end the accept loop? is SIG$1 ignored or blocked?)" \
 			"$NOTES#stopping"
 	(( RC == 0 )) ||
 		explain "exit status 0 after $1" "$(status_text "$RC")" "$NOTES#stopping"
