@@ -55,7 +55,7 @@ LAB_WORDS = {
 
 
 def die(msg, code=2):
-    print(f"gradebook: {msg}", file=sys.stderr)
+    print(f"grade: {msg}", file=sys.stderr)
     sys.exit(code)
 
 
@@ -115,9 +115,15 @@ def list_entries(subs):
     for same in by_id.values():
         if len(same) > 1:
             names = ", ".join(x["name"] for x in same)
-            for i, x in enumerate(same):
+            taken = {e["id"] for e in entries}
+            k = 0
+            for x in same:
                 # each keeps a row of its own
-                x["id"] = f"{x['id']}.{i + 1}"
+                k += 1
+                while f"{x['id']}.{k}" in taken:
+                    k += 1
+                x["id"] = f"{x['id']}.{k}"
+                taken.add(x["id"])
                 x["status"] = "refused"
                 x["reason"] = f"refused: two submissions for the same student ({names})"
     return entries
@@ -161,7 +167,18 @@ def cmd_entries(subs, out_json):
     out.flush()
 
 
+def printable(x):
+    if isinstance(x, str):
+        return x.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    if isinstance(x, dict):
+        return {k: printable(v) for k, v in x.items()}
+    if isinstance(x, list):
+        return [printable(v) for v in x]
+    return x
+
+
 def write_json(path, data):
+    data = printable(data)
     tmp = f"{path}.tmp"
     with open(tmp, "w", encoding="utf-8") as f:
         json.dump(data, f, ensure_ascii=False, indent=1)
@@ -413,7 +430,7 @@ def lab_results(settings, work, entry, n, ldir, tests, lab):
         res, stopped = {}, set()
         for r in read_tsv(os.path.join(rdir, "results.tsv")):
             if len(r) >= 3:
-                res[(r[1], r[2])] = r[0]
+                res[(r[1], re.sub(r" # timeout.*$", "", r[2]))] = r[0]
                 if r[2] in ("(did not finish)", "(bats failed)"):
                     stopped.add(r[1])
         msgs = {}
@@ -611,10 +628,8 @@ def report(s, settings, rubric_name):
                     indent("\n".join(log.rstrip("\n").split("\n")[:40]))]
         elif lab["warnings"]:
             lines = lab["build_log"].split("\n")
-            keep = []
-            for i, x in enumerate(lines):
-                if "warning:" in x:
-                    keep += lines[i:i + 4]
+            idx = sorted({j for i, x in enumerate(lines) if "warning:" in x for j in range(i, min(i + 4, len(lines)))})
+            keep = [lines[j] for j in idx]
             out += [f"Builds, with {lab['warnings']} warning(s):", "", indent("\n".join(keep[:30]))]
         else:
             out.append("Builds without a warning.")

@@ -1,9 +1,14 @@
 #!/usr/bin/env bats
-# grade.bats - the grader's own test: a synthetic class of 15 submissions
-# (the reference, the starter, known-bad variants, one that does not
-# compile, and hostile ones) graded on lab 1, then the reference as
-# archives on every lab.  Run by checker/selftest, outside the sandbox
-# (checker/grade makes its own), as root: `bats checker/tests/grade.bats`.
+# grade.bats - the grader's own test: a synthetic class of 20 entries (the
+# reference, the starter, known-bad variants, one that does not compile,
+# hostile ones, and what instructors' folders hold: a name with accents
+# and a space, .ZIP and .tar archives, a symlinked clone, an archive over
+# the limit, a symlinked source, a stray file) graded on lab 1 into a
+# private directory; then the reference as archives on every lab, two
+# gradings at once from launchers that ignore signals, --only, --rescore,
+# a bad rubric, a kit in a private directory.  Run by checker/selftest,
+# outside the sandbox (checker/grade makes its own), as root:
+# `bats checker/tests/grade.bats`.
 #
 # The hostile programs print what they managed as their one line of
 # output; a test fails on it, so it lands in the run's TAP files, where
@@ -17,9 +22,18 @@ bats_load_library bats-file
 KIT=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 G=$KIT/build/grade-selftest
 SUBS=$G/class
-OUT=$G/out
+# the class's results in a directory only root may enter (as a home is),
+# outside /tmp
+OUT=$G/private/out
 MUTANTS=(setsid-unchecked usage-exits-zero no-flush-before-fork umask-not-restored)
+# how each variant is handed in: its id is the name without the extension
+MUTANT_EXT=(.tar.gz .ZIP .tar .zip)
 HOSTILE=(h-forkbomb h-loop h-disk h-flood h-reader h-include h-killer h-net)
+# the entries refused whole, and the other odd ones: id and what its row says
+REFUSED=(big notes.pdf)
+# the students' names as an instructor's folder has them
+JOSE='José García'
+STAGE_GLOB=/var/tmp/kit-grade.
 
 # hostile NAME C-SOURCE - a submission whose procinfo.c is C-SOURCE
 hostile() {
@@ -75,9 +89,11 @@ setup_file() {
 		return 0
 	fi
 	rm -rf "$G"
-	mkdir -p "$SUBS"
+	mkdir -p "$SUBS" "$G/private"
+	chmod 0700 "$G/private"
 	local l=01-sessions m
 	ls /tmp >"$G/tmp-before"
+	ls /var/tmp >"$G/var-tmp-before"
 
 	# the reference, as a whole clone whose own tests and Makefile would
 	# pass anything: they are ignored
@@ -88,18 +104,34 @@ setup_file() {
 	# the starter, as a labs/ folder
 	mkdir -p "$SUBS/starter/$l"
 	cp "$KIT/labs/$l/procinfo.c" "$SUBS/starter/$l/"
-	# the known-bad variants: two as .tar.gz, two as .zip
-	local i=0
-	for m in "${MUTANTS[@]}"; do
+	# the known-bad variants, as archives of each kind (MUTANT_EXT)
+	local i
+	for i in "${!MUTANTS[@]}"; do
+		m=${MUTANTS[i]}
 		mkdir -p "$G/m/$m/labs"
 		cp -r "$KIT/solutions/$l" "$G/m/$m/labs/"
 		patch -s -d "$G/m/$m/labs/$l" -p1 <"$KIT/checker/mutants/lab1/$m.patch"
-		if (( i++ % 2 )); then
-			(cd "$G/m" && zip -qr "$SUBS/$m.zip" "$m")
-		else
-			tar -czf "$SUBS/$m.tar.gz" -C "$G/m" "$m"
-		fi
+		case ${MUTANT_EXT[i]} in
+		.tar.gz) tar -czf "$SUBS/$m.tar.gz" -C "$G/m" "$m" ;;
+		.tar) tar -cf "$SUBS/$m.tar" -C "$G/m" "$m" ;;
+		*) (cd "$G/m" && zip -qr "$SUBS/$m${MUTANT_EXT[i]}" "$m") ;;
+		esac
 	done
+	# a name with accents and a space; a clone elsewhere, symlinked in
+	mkdir -p "$SUBS/$JOSE/labs/$l" "$G/elsewhere/clone/labs/$l"
+	cp "$KIT/solutions/$l/procinfo.c" "$SUBS/$JOSE/labs/$l/"
+	cp "$KIT/solutions/$l/procinfo.c" "$G/elsewhere/clone/labs/$l/"
+	ln -s "$G/elsewhere/clone" "$SUBS/linked"
+	# an archive over the limit (a core dump committed by mistake: 110 MiB
+	# of zeros, 110 KiB packed), a source that is a symlink, a stray file
+	mkdir -p "$G/big/big/labs/$l"
+	cp "$KIT/solutions/$l/procinfo.c" "$G/big/big/labs/$l/"
+	head -c $((110 << 20)) /dev/zero >"$G/big/big/core"
+	tar -czf "$SUBS/big.tar.gz" -C "$G/big" big
+	rm -rf "$G/big"
+	mkdir -p "$SUBS/symc/labs/$l"
+	ln -s /etc/shadow "$SUBS/symc/labs/$l/procinfo.c"
+	echo "my notes" >"$SUBS/notes.pdf"
 	# one that does not compile
 	mkdir -p "$SUBS/broken/labs/$l"
 	sed 's/^main(/main(int oops, /' "$KIT/solutions/$l/procinfo.c" >"$SUBS/broken/labs/$l/procinfo.c"
@@ -163,17 +195,22 @@ int main(void) {
 	memset(line, 121, 1000); line[1000] = 0;
 	for (;;) puts(line);
 }'
+	# (the grading's stage has a name of its own: globbed)
 	hostile h-reader "#include <errno.h>
+#include <glob.h>
 #include <stdio.h>
 #include <string.h>
 int main(void) {	/* read what it must not: print the first bytes of each */
 	const char *paths[] = { \"$KIT/solutions/$l/procinfo.c\", \"$KIT/checker/mutants/lab1/setsid-unchecked.patch\",
-		\"$KIT/checker/hidden/lab2/hidden.bats\", \"$OUT/kit/checker/hidden/lab1/hidden.bats\",
-		\"$OUT/work/ref/src/$l/procinfo.c\", \"$SUBS/ref/labs/$l/procinfo.c\", \"/etc/shadow\" };
+		\"$KIT/checker/hidden/lab2/hidden.bats\", \"${STAGE_GLOB}*/kit/checker/hidden/lab1/hidden.bats\",
+		\"${STAGE_GLOB}*/work/ref/src/$l/procinfo.c\", \"$SUBS/ref/labs/$l/procinfo.c\", \"/etc/shadow\" };
 	char buf[40];
 	printf(\"reader:\");
 	for (int i = 0; i < 7; i++) {
-		FILE *f = fopen(paths[i], \"r\");
+		glob_t g;
+		FILE *f = NULL;
+		if (glob(paths[i], 0, NULL, &g) == 0) { f = fopen(g.gl_pathv[0], \"r\"); globfree(&g); }
+		else errno = ENOENT;
 		if (f == NULL) { printf(\" %s=DENIED(%s)\", paths[i], strerror(errno)); continue; }
 		size_t n = fread(buf, 1, sizeof buf - 1, f);
 		buf[n] = 0;
@@ -229,6 +266,7 @@ int main(void) {
 	# grade the class: lab 1, two students at once, a short CPU limit so
 	# that the infinite loop ends soon, and 60 s a test file (not 120)
 	local t0=$SECONDS
+	# (the refused entries make it exit 1)
 	run grade KIT_GRADE_CPU=2 --labs 1 -j 2 -o "$OUT" "$SUBS"
 	echo "$((SECONDS - t0))" >"$G/seconds"
 	printf '%s\n' "$output" >"$G/grade.log"
@@ -269,21 +307,33 @@ evidence() {
 }
 lt() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a + 0 < b + 0) }'; }
 
-@test "the grader grades all 15 submissions and writes every output" {
-	[[ $(cat "$G/grade.status") == 0 ]] ||
-		fail "checker/grade exited $(cat "$G/grade.status"), not 0; the end of what it said:
+# row ID - the student's row of summary.csv, as "lab1|total|status|reason|submission"
+row() {
+	python3 -c 'import csv, sys
+for r in csv.reader(open(sys.argv[1], encoding="utf-8")):
+    if r[0] == sys.argv[2]: print("|".join(r[1:]))' "$OUT/summary.csv" "$1"
+}
+# id_of NAME - the id the grader gave the entry NAME
+id_of() { jq -r --arg n "$1" '.students[] | select(.name == $n) | .id' "$OUT/results.json"; }
+
+@test "the grader gives all 20 entries a row, writes every output, and exits 1 for the refused ones" {
+	[[ $(cat "$G/grade.status") == 1 ]] ||
+		fail "checker/grade exited $(cat "$G/grade.status"), not 1 (two entries refused); the end of what it said:
 $(tail -n 15 "$G/grade.log")"
+	run grep -F 'grade: 2 entries refused (see summary.csv)' "$G/grade.log"
+	assert_success
+	local n=$((3 + ${#MUTANTS[@]} + ${#HOSTILE[@]} + 3 + ${#REFUSED[@]}))
 	run wc -l <"$OUT/summary.csv"
-	assert_output $((1 + 3 + ${#MUTANTS[@]} + ${#HOSTILE[@]}))
+	assert_output $((1 + n))
+	run jq -e ".students | length == $n" "$OUT/results.json"
+	assert_success	# (jq says where results.json is not JSON)
 	local id
-	for id in ref starter broken "${MUTANTS[@]}" "${HOSTILE[@]}"; do
+	for id in $(jq -r '.students[].id' "$OUT/results.json"); do
 		assert [ -s "$OUT/reports/$id.md" ]
 		run xmllint --noout "$OUT/junit/$id.xml"
 		assert_success
 	done
-	run jq -e ".students | length == $((3 + ${#MUTANTS[@]} + ${#HOSTILE[@]}))" "$OUT/results.json"
-	assert_success	# (jq says where results.json is not JSON)
-	assert_equal "$(head -n 1 "$OUT/summary.csv")" "student,lab1,total"
+	assert_equal "$(head -n 1 "$OUT/summary.csv")" "student,lab1,total,status,reason,submission"
 	# a message with a backslash, quotes and a tab (the fork bomb's line),
 	# the same in each output
 	local want=$'(C:\\ "q"\tT)'
@@ -294,30 +344,68 @@ $(tail -n 15 "$G/grade.log")"
 	run iconv -f UTF-8 -t UTF-8 "$OUT/results.json" -o /dev/null
 	assert_success	# (every byte of results.json is UTF-8)
 	assert_file_contains "$OUT/reports/h-forkbomb.md" 'processes (C:\\ "q"'
-	echo "# grading the class of 15 took $(cat "$G/seconds") s" >&3
+	echo "# grading the class of $n took $(cat "$G/seconds") s" >&3
 }
 
-@test "the ranking: reference full marks > each known-bad variant > starter > broken = 0" {
-	local max ref st m
-	max=$(max1) ref=$(score ref) st=$(score starter)
+@test "the ranking: reference full marks > each known-bad variant > 0; the starter 'not started', the broken one 'does not compile', both 0" {
+	local max ref m
+	max=$(max1) ref=$(score ref)
 	assert_equal "$ref" "$max"
 	for m in "${MUTANTS[@]}"; do
 		lt "$(score "$m")" "$ref" || fail "$m scored $(score "$m"), not less than the reference's $ref"
-		lt "$st" "$(score "$m")" || fail "$m scored $(score "$m"), not more than the starter's $st"
+		lt 0 "$(score "$m")" || fail "$m scored $(score "$m"): it passes most tests"
 	done
-	lt 0 "$st" || fail "the starter scored $st: it passes a few tests"
-	assert_equal "$(score broken)" 0.0
+	run row starter
+	assert_output "0.0|0.0|not started|every lab is the starter, untouched|starter"
+	run grep -c 'Not started: the lab' "$OUT/reports/starter.md"
+	assert_output 1
+	run row broken
+	assert_output "0.0|0.0|graded|lab 1: does not compile|broken"
 	run grep -c 'Does not compile' "$OUT/reports/broken.md"
 	assert_output 1
 }
 
-@test "the student's own tests and Makefile are ignored" {
-	run jq -r '.students[] | select(.id == "ref") | .labs[0].tests | length' "$OUT/results.json"
+@test "what instructors' folders hold: a UTF-8 name, .ZIP and .tar, a symlinked clone are graded; an archive over the limit, a stray file are refused; a symlinked source is named, never read" {
+	local id
+	id=$(id_of "$JOSE")
+	[[ $id =~ ^Jose_Garcia-[0-9a-f]{6}$ ]] || fail "'$JOSE' was given the id '$id'"
+	run row "$id"
+	assert_output "$(max1)|$(max1)|graded||$JOSE"
+	run grep -F "Submitted as \`$JOSE\`" "$OUT/reports/$id.md"
 	assert_success
-	[[ $output =~ ^[0-9]+$ ]] && (( output > 1 )) || fail "the reference was graded on $output test(s) (results.json)"
-	# and its report lists the kit's tests, not its own 'always'
-	run grep -c 'always' "$OUT/reports/ref.md"
-	assert_output 0
+	run row linked
+	assert_output "$(max1)|$(max1)|graded|(a symlink to $G/elsewhere/clone)|linked"
+	# every variant graded, whatever its archive's kind and case
+	local i
+	for i in "${!MUTANTS[@]}"; do
+		run row "${MUTANTS[i]}"
+		assert_output --regexp "^[0-9.]+\|[0-9.]+\|graded\|\|${MUTANTS[i]}\\${MUTANT_EXT[i]}\$"
+	done
+	run row big
+	assert_output "0.0|0.0|refused|refused: archive over 100 MiB unpacked (110 MiB)|big.tar.gz"
+	run row notes.pdf
+	assert_output --partial "|refused|refused: not a directory or an archive"
+	run row symc
+	assert_output "0.0|0.0|graded|lab 1: refused: procinfo.c is a symlink to /etc/shadow (not read)|symc"
+	# the refused ones, named on stderr too
+	run grep -c '^grade: refused ' "$G/grade.log"
+	assert_output 2
+}
+
+@test "the reports: no path of the grading host, never an empty message for a failed test" {
+	run grep -rlF -e "$G" -e "$STAGE_GLOB" -e "$KIT/" "$OUT/reports" "$OUT/junit" "$OUT/results.json"
+	assert_output ''
+	# gcc's message, by the file's name alone
+	run grep -E '^    procinfo\.c:[0-9]+:[0-9]+: error' "$OUT/reports/broken.md"
+	assert_success
+	run jq -r '.students[] | .id as $s | .labs[] | select(.build == "ok") | .tests[] |
+		select(.status == "fail" and .group != "hidden" and (.message | test("^\\s*$"))) | "\($s): \(.name)"' "$OUT/results.json"
+	assert_output ''
+}
+
+@test "OUTDIR is its owner's alone (0700): the class's grades are no other user's to read" {
+	run stat -c %a "$OUT"
+	assert_output 700
 }
 
 @test "a known-bad variant's report names the failing test and its message" {
@@ -431,10 +519,19 @@ $(tail -n 15 "$G/grade.log")"
 	assert_output ''
 	run comm -13 "$G/tmp-before" <(ls /tmp)
 	refute_output --partial kit-grade.
+	run comm -13 "$G/var-tmp-before" <(ls /var/tmp)
+	refute_output --partial kit-grade.
+	# no claim of uids left by a grading that is over
+	run bash -c 'for f in /run/kit-grade/claims/*; do [[ -f $f ]] && ps -o args= -p "${f##*/}" | grep -q checker/grade || echo "$f"; done; true'
+	assert_output ''
 }
 
 @test "Ctrl-C (twice) in the middle of grading: every sandbox stops, nothing is left" {
-	ls -d /tmp/kit-grade.* 2>/dev/null >"$G/grade-dirs-before" || true
+	ls -d /tmp/kit-grade.* /var/tmp/kit-grade.* 2>/dev/null >"$G/grade-dirs-before" || true
+	# the output of an earlier grading, which must survive the interrupted one
+	rm -rf "$G/out-int"
+	cp -a "$OUT" "$G/out-int"
+	rm -f "$G/out-int/.lock"
 	# as a terminal's Ctrl-C: SIGINT to the process group of the job.  perl
 	# makes that group (setpgrp: its pid, which is grade's, is the group's,
 	# whatever this shell is) and restores SIGINT (a background job starts
@@ -468,12 +565,17 @@ $(tail -n 15 "$G/grade.log")"
 	wait "$pid" || rc=$?
 	rm -f "$G/int.pid"
 	assert_equal "$rc" 130
-	grep -q 'interrupted; every sandbox has been stopped' "$G/int.log" || fail "$(cat "$G/int.log")"
+	grep -q 'interrupted; every sandbox has been stopped.* is as it was' "$G/int.log" || fail "$(cat "$G/int.log")"
 	sleep 6	# a fork bomb's processes end 5 s after it ran
 	run stray_processes "$G/out-int"
 	assert_output ''
-	run comm -13 "$G/grade-dirs-before" <(ls -d /tmp/kit-grade.* 2>/dev/null)
+	run comm -13 "$G/grade-dirs-before" <(ls -d /tmp/kit-grade.* /var/tmp/kit-grade.* 2>/dev/null)
 	assert_output ''
+	# the earlier results, as they were
+	run cmp "$OUT/summary.csv" "$G/out-int/summary.csv"
+	assert_success
+	run cmp "$OUT/results.json" "$G/out-int/results.json"
+	assert_success
 	run bash -c 'ls -d /sys/fs/cgroup/kit-grade.* /sys/fs/cgroup/*/kit-grade.* 2>/dev/null'
 	assert_output ''
 }
@@ -540,4 +642,159 @@ $(tail -n 15 "$G/grade.log")"
 	assert_output ''
 	run grep -F " $o/" /proc/mounts
 	assert_output ''
+}
+
+@test "a bad rubric after a good run: a clear error (the closest test named), exit 2, and the last results kept" {
+	local before
+	before=$(md5sum "$OUT/summary.csv" "$OUT/results.json")
+	printf '10 * step*\n5 1 test: procinfo prints one line\n' >"$G/typo.rubric"
+	run grade --labs 1 --rubric "$G/typo.rubric" -o "$OUT" "$SUBS"
+	assert_failure 2
+	assert_output --partial "typo.rubric:2: no test of lab 1 is named 'procinfo prints one line'; the closest: 'procinfo prints one line: pid ppid pgid sid tty umask cwd'"
+	printf '10 * step*\n-1 * warnings\n' >"$G/word.rubric"
+	run grade --labs 1 --rubric "$G/word.rubric" -o "$OUT" "$SUBS"
+	assert_failure 2
+	assert_output --partial "word.rubric:2: unknown rule 'warnings' (did you mean 'warning'?)"
+	assert_equal "$(md5sum "$OUT/summary.csv" "$OUT/results.json")" "$before"
+}
+
+@test "--anonymise-hidden: each hidden test is 'hidden test K of lab 1', its name in no output" {
+	local o=$G/out-anon names
+	rm -rf "$o"
+	cp -a "$OUT" "$o"
+	run grade --rescore --anonymise-hidden --accept-refused -o "$o"
+	assert_success
+	run jq -r '[.students[] | .labs[].tests[] | select(.group == "hidden") | .name] | unique | .[]' "$o/results.json"
+	assert_output --partial 'hidden test 1 of lab 1'
+	while IFS= read -r n; do
+		[[ $n =~ ^hidden\ test\ [0-9]+\ of\ lab\ 1$ ]] || fail "a hidden test named '$n'"
+	done <<<"$output"
+	# the real names: in none of the outputs
+	mapfile -t names < <(sed -n 's/^@test ["'\'']\(.*\)["'\''] *{ *$/\1/p' "$KIT/checker/hidden/lab1/"*.bats)
+	(( ${#names[@]} > 0 )) || fail "no hidden test of lab 1 found"
+	for n in "${names[@]}"; do
+		run grep -rlF -- "$n" "$o/reports" "$o/junit" "$o/results.json"
+		assert_output ''
+	done
+	# and the scores are those of the class
+	run cmp "$OUT/summary.csv" "$o/summary.csv"
+	assert_success
+}
+
+# grade_small OUT [ARG...] - the class of class3 graded on lab 1's public tests
+grade_small() {
+	local o=$1
+	shift
+	grade --labs 1 --no-hidden -j 2 -o "$o" "$@" "$G/class3"
+}
+
+@test "the same class graded twice: the same summary.csv; --rescore after a change of points: a full regrade's, in seconds; --only grades one student again" {
+	local c=$G/class3 l=01-sessions t
+	rm -rf "$c" "$G"/out3*
+	mkdir -p "$c/ref/labs/$l" "$c/var/labs/$l"
+	cp "$KIT/solutions/$l/procinfo.c" "$c/ref/labs/$l/"
+	cp "$KIT/solutions/$l/procinfo.c" "$c/var/labs/$l/"
+	patch -s -d "$c/var/labs/$l" -p1 <"$KIT/checker/mutants/lab1/setsid-unchecked.patch"
+	run grade_small "$G/out3a"
+	assert_success
+	run grade_small "$G/out3b"
+	assert_success
+	run diff "$G/out3a/summary.csv" "$G/out3b/summary.csv"
+	assert_success
+	# other points: step 1 worth 30, one test of step 2 worth 7 alone
+	t=$(sed -n 's/^@test "\(.*\)" *{ *$/\1/p' "$KIT/labs/$l/tests/"*step2*.bats | head -n 1)
+	[[ -n $t ]] || fail "no test of step 2 in labs/$l/tests"
+	printf '30 1 step1\n10 * step*\n7 1 test: %s\n' "$t" >"$G/other.rubric"
+	local t0=$EPOCHREALTIME
+	run grade --rescore --rubric "$G/other.rubric" -o "$G/out3a"
+	assert_success
+	echo "# --rescore of 2 students: $(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }') s" >&3
+	run grade_small "$G/out3c" --rubric "$G/other.rubric"
+	assert_success
+	run diff "$G/out3a/summary.csv" "$G/out3c/summary.csv"
+	assert_success
+	run diff "$G/out3a/maxima.csv" "$G/out3c/maxima.csv"
+	assert_success
+	run diff "$G/out3a/summary.csv" "$G/out3b/summary.csv"
+	assert_failure	# (the points did change)
+	# --only: the variant fixed, graded alone; the other student's work untouched
+	local ref_row inode
+	ref_row=$(grep '^ref,' "$G/out3a/summary.csv")
+	inode=$(stat -c %i "$G/out3a/work/ref/labs.tsv")
+	cp "$KIT/solutions/$l/procinfo.c" "$c/var/labs/$l/"
+	run grade --only var --rubric "$G/other.rubric" -o "$G/out3a" "$c"
+	assert_success
+	assert_output --partial 'grade: --only var: 2 entries'
+	assert_equal "$(grep '^ref,' "$G/out3a/summary.csv")" "$ref_row"
+	assert_equal "$(grep '^var,' "$G/out3a/summary.csv" | cut -d, -f2-3)" "$(cut -d, -f2-3 <<<"$ref_row")"
+	assert_equal "$(stat -c %i "$G/out3a/work/ref/labs.tsv")" "$inode"
+	# --only of no such entry: said, nothing changed
+	run grade --only nobody -o "$G/out3a" "$c"
+	assert_failure 2
+	assert_output --partial "--only nobody: no entry of $c has that id or name"
+}
+
+@test "two gradings at once, started with SIGPIPE or SIGINT ignored: the same score as from a shell, their own uids; a second grading into the same OUTDIR is refused" {
+	local c=$G/class4 l=04-fork-server o a b d i
+	rm -rf "$c" "$G"/out4*
+	mkdir -p "$c/sp/labs"
+	cp -r "$KIT/solutions/$l" "$c/sp/labs/"
+	# (a lab 4 server that does not ignore SIGPIPE, whose child a client
+	# that goes away kills: a launcher that ignores SIGPIPE would hide it)
+	patch -s -d "$c/sp/labs/$l" -p1 <"$KIT/checker/mutants/lab4/sigpipe-and-send-unchecked.patch"
+	grade_env
+	# A: from this shell; B: from a parent that ignores SIGPIPE (a systemd
+	# unit, Python); C: a script's background job that ignores SIGINT and SIGPIPE
+	# shellcheck disable=SC2016 # perl's variables
+	env "${GENV[@]}" timeout -k 10 480 "$KIT/checker/grade" --labs 4 --no-hidden -j 1 -o "$G/out4a" "$c" \
+		>"$G/out4a.log" 2>&1 3>&- 4>&- &
+	a=$!
+	# shellcheck disable=SC2016
+	env "${GENV[@]}" timeout -k 10 480 perl -e '$SIG{PIPE} = "IGNORE"; exec @ARGV or die "exec: $!\n"' \
+		"$KIT/checker/grade" --labs 4 --no-hidden -j 1 -o "$G/out4b" "$c" >"$G/out4b.log" 2>&1 3>&- 4>&- &
+	b=$!
+	# shellcheck disable=SC2016
+	env "${GENV[@]}" timeout -k 10 480 perl -e '$SIG{PIPE} = $SIG{INT} = "IGNORE"; exec @ARGV or die "exec: $!\n"' \
+		bash -c '"$@" & wait $!' _ "$KIT/checker/grade" --labs 4 --no-hidden -j 1 -o "$G/out4c" "$c" \
+		>"$G/out4c.log" 2>&1 3>&- 4>&- &
+	d=$!
+	# while A holds its OUTDIR: a second grading into it is refused at once
+	for (( i = 0; i < 300; i++ )); do
+		[[ -f $G/out4a/.lock ]] && ! flock -n "$G/out4a/.lock" true && break
+		sleep 0.1
+	done
+	run grade --labs 4 --no-hidden -o "$G/out4a" "$c"
+	assert_failure 2
+	assert_output --partial "another grading is writing to $G/out4a"
+	for i in "$a:out4a" "$b:out4b" "$d:out4c"; do
+		wait "${i%%:*}" || fail "the grading into ${i#*:} exited $?: $(tail -n 5 "$G/${i#*:}.log")"
+	done
+	local sa sb sc max
+	sa=$(awk -F, '$1 == "sp" { print $2 }' "$G/out4a/summary.csv")
+	sb=$(awk -F, '$1 == "sp" { print $2 }' "$G/out4b/summary.csv")
+	sc=$(awk -F, '$1 == "sp" { print $2 }' "$G/out4c/summary.csv")
+	max=$(awk -F, '$1 == "max" { print $2 }' "$G/out4a/maxima.csv")
+	[[ -n $sa && $sa == "$sb" && $sa == "$sc" ]] ||
+		fail "the same submission scored $sa (from a shell), $sb (SIGPIPE ignored), $sc (a background job, SIGINT ignored)"
+	lt "$sa" "$max" || fail "the SIGPIPE variant scored full marks ($sa)"
+	run grep -F 'a client that closes without reading the reply' "$G/out4b/reports/sp.md"
+	assert_output --partial FAIL
+	# each grading its own uid
+	o=$(stat -c %u "$G/out4a/work/sp/build" "$G/out4b/work/sp/build" "$G/out4c/work/sp/build" | sort -u | wc -l)
+	assert_equal "$o" 3
+}
+
+@test "a kit in a private directory (0700, outside /tmp) grades into its default OUTDIR: no class of zeros" {
+	local p=$G/private-kit c=$G/class5 l=01-sessions
+	rm -rf "$p" "$c"
+	mkdir -p "$p/kit" "$c/ref/labs/$l"
+	chmod 0700 "$p"
+	tar -C "$KIT" --exclude=./build --exclude=./.git -cf - . | tar -C "$p/kit" -xf -
+	cp "$KIT/solutions/$l/procinfo.c" "$c/ref/labs/$l/"
+	grade_env
+	run env "${GENV[@]}" timeout -k 10 300 "$p/kit/checker/grade" --labs 1 --no-hidden "$c" 3>&- 4>&-
+	assert_success
+	run awk -F, '$1 == "ref" { print $2 }' "$p/kit/build/grade/summary.csv"
+	assert_output "$(awk -F, '$1 == "max" { print $2 }' "$p/kit/build/grade/maxima.csv")"
+	rm -rf "$p"
 }

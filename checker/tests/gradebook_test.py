@@ -20,8 +20,8 @@ checker/grade (make test runs them; standard library only).
 * EntriesTest: `gradebook.py entries` on a submissions directory of every
   kind of name.
 * RubricTest: `gradebook.py check-rubric` on rubrics with mistakes.
-* BugTest and the tests marked @unittest.expectedFailure: known bugs of
-  gradebook.py, each described at its test (to fix there, not here).
+* BugTest: bugs this test found in gradebook.py (fixed), each described
+  at its test, kept so that they stay fixed.
 
 The golden files are written again, from what gradebook.py makes now, with
   KIT_UPDATE_GOLDEN=1 python3 checker/tests/gradebook_test.py
@@ -810,7 +810,7 @@ class EntriesTest(Case):
         settings2, _ = self.entries()
         self.assertEqual([x["id"] for x in settings2["entries"]], [x["id"] for x in settings["entries"]])
 
-    # BUG (gradebook.py list_entries/cmd_entries): a name in SUBS that is not
+    # Was a bug, now fixed (gradebook.py list_entries/cmd_entries): a name in SUBS that is not
     # UTF-8 crashes `gradebook.py entries` (UnicodeEncodeError: surrogates
     # not allowed, in write_json), so checker/grade stops with a traceback
     # instead of refusing that entry: its "path" is os.fsdecode(path), a str
@@ -819,7 +819,6 @@ class EntriesTest(Case):
     # is left behind.)  Fix: keep such an entry's path printable in the JSON
     # (e.g. path=os.fsdecode(path).encode("utf-8", "surrogateescape")
     # .decode("utf-8", "replace"); it is refused, nothing reads it).
-    @unittest.expectedFailure
     def test_entries_with_a_name_not_utf8(self):
         write(os.path.join(os.fsencode(self.subs), b"caf\xe9.zip"), b"")
         settings, records = self.entries()
@@ -827,13 +826,12 @@ class EntriesTest(Case):
         w["caf\ufffd.zip"] = ("caf.zip-*", "", "refused", "refused: name: not UTF-8")
         self.check(settings, records, w)
 
-    # BUG (the same, in list_entries): a symlink whose target is not UTF-8
+    # Was a bug, now fixed (the same, in list_entries): a symlink whose target is not UTF-8
     # crashes `gradebook.py entries` too: e["link"] = os.fsdecode(readlink)
     # (and, when the target exists, e["path"] = its realpath) carry lone
     # surrogates into write_json.  Fix: record the link (and the path in the
     # JSON) with the bytes that are not UTF-8 replaced (U+FFFD), while the
     # record on stdout keeps the real path (os.fsencode of the original).
-    @unittest.expectedFailure
     def test_entries_with_a_symlink_whose_target_is_not_utf8(self):
         target = os.path.join(os.fsencode(self.root), b"elsewhere", b"t\xff")
         os.makedirs(target)
@@ -844,7 +842,7 @@ class EntriesTest(Case):
         e = self.check(settings, records, w)
         self.assertIn("\ufffd", e["odd"]["link"])
 
-    # BUG (list_entries): the ids given to two entries of the same student
+    # Was a bug, now fixed (list_entries): the ids given to two entries of the same student
     # (ID.1, ID.2) are not checked against the other ids: with "alice",
     # "alice.zip" and a directory "alice.1", two entries get the id
     # "alice.1" (one work/alice.1/, one report, one summary row for two
@@ -852,7 +850,6 @@ class EntriesTest(Case):
     # (e.g. count up from .1 while f"{id}.{k}" is taken, over every entry's
     # id), or refuse them under safe_id(name) of the whole name (alice.zip)
     # and check again.
-    @unittest.expectedFailure
     def test_ids_of_duplicates_stay_unique(self):
         os.makedirs(os.path.join(self.subs, "alice.1"))
         settings, records = self.entries()
@@ -953,7 +950,7 @@ class BugTest(Case):
         self.root = tempfile.mkdtemp(prefix="gradebook-test.")
         self.addCleanup(shutil.rmtree, self.root, True)
 
-    # BUG (gradebook.py lab_results): a test cut by Bats' per-test timeout
+    # Was a bug, now fixed (gradebook.py lab_results): a test cut by Bats' per-test timeout
     # (BATS_TEST_TIMEOUT: checker/grade sets 30 s) is reported as "did not
     # run", and its message (Bats': "`...' failed due to timeout") is lost.
     # Bats writes "not ok 2 prints the pid # timeout after 30s"; run-tests
@@ -963,7 +960,6 @@ class BugTest(Case):
     # right, 0; the report says it never ran.)  Fix: in lab_results,
     # res[(r[1], re.sub(r" # timeout.*$", "", r[2]))] = r[0] (or run-tests
     # strips it when it writes results.tsv).
-    @unittest.expectedFailure
     def test_a_test_cut_by_the_per_test_timeout_keeps_its_message(self):
         def lab1(w, stage):
             labs_tsv(w, (1, "ok", 0, "-", ""))
@@ -982,7 +978,7 @@ class BugTest(Case):
         self.assertNotIn("did not run", t["message"])
         self.assertIn("failed due to timeout", t["message"])
 
-    # BUG (gradebook.py report): with warnings, the report quotes each
+    # Was a bug, now fixed (gradebook.py report): with warnings, the report quotes each
     # warning line and the 3 lines after it (lines[i:i + 4]); gcc's
     # diagnostics are 3 lines each (the warning, the source line, the
     # caret), so a warning that follows another is quoted twice: once as
@@ -990,7 +986,6 @@ class BugTest(Case):
     # once, e.g. idx = sorted({j for i, x in enumerate(lines) if "warning:"
     # in x for j in range(i, min(i + 4, len(lines)))}); keep = [lines[j]
     # for j in idx].
-    @unittest.expectedFailure
     def test_the_report_quotes_each_warning_once(self):
         def lab1(w, stage):
             labs_tsv(w, (1, "ok", 2, "-", ""))
