@@ -22,7 +22,7 @@ V ?=
 ALL ?=
 
 CC      ?= cc
-CFLAGS  := -std=c11 -D_DEFAULT_SOURCE -Wall -Wextra -g
+CFLAGS  := -std=c11 -D_DEFAULT_SOURCE -Wall -Wextra -Wformat=2 -g
 REF_CFLAGS := $(CFLAGS) -Werror
 EXTRA_CFLAGS ?=
 
