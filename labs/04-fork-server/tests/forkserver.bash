@@ -27,6 +27,18 @@ zombies() {
 no_zombies() { [[ -z $(zombies) ]]; }
 all_zombies() { [[ -n $(kids) && -z $(for k in $(kids); do [[ $(proc_state "$k") == Z ]] || echo "$k"; done) ]]; }
 
+# exit_at_once N - N clients connected, the server stopped (SIGSTOP) while
+# their N children exit, then continued: N deaths, told by one SIGCHLD
+exit_at_once() {
+	hold -c "$1" -s 10
+	wait_kids "$1"
+	kill -STOP "$SERVER"
+	kill -TERM "$HOLDER"	# the clients close: every child exits
+	wait_until "the $1 children to exit" all_zombies || true
+	kill -CONT "$SERVER"
+}
+exits_logged() { (( $(syslog_lines forkserver "$SERVER" | grep -c ': child [0-9]* exited' || true) >= $1 )); }
+
 # child_exit_line PID-REGEX - wait for the server's next "child N exited/killed" line
 child_exit_line() {
 	syslog_wait forkserver "$SERVER" "^child $1 (exited|killed)" ||

@@ -38,6 +38,18 @@ stop_with() {
 	stop_with INT
 }
 
+@test "SIGTERM after 100 children exited at once: it stops at once, status 0 (none of them is waited for)" {
+	serve
+	exit_at_once 100
+	wait_until "100 exits in the log" exits_logged 100 ||
+		explain "100 lines 'child N exited with status 0' (step 4)" \
+			"$(syslog_lines forkserver "$SERVER" | grep -c ': child [0-9]* exited') lines" "$NOTES#logging-exits"
+	kill -TERM "$SERVER"
+	exited_with "$SERVER" && (( RC == 0 )) ||
+		explain "forkserver stops at once on SIGTERM: the 100 children are reaped and logged, none is left in the list the stop waits for" \
+			"$(proc_alive "$SERVER" && echo "it still runs" || status_text "$RC")" "$NOTES#stopping"
+}
+
 @test "right after SIGTERM, a new server listens on the same port, though clients were connected" {
 	serve
 	hold -c 2 -s 10
