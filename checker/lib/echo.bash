@@ -29,8 +29,8 @@ start_server() {
 	local why=''
 	grep -q 'Address already in use' "$BG_ERR" &&
 		why=" (an earlier test's connections hold the port: SO_REUSEADDR, step 1)"
-	explain "$* listening on port $PORT" \
-		"it exited at once: '$(head -c 300 "$BG_ERR")'$why" "$NOTES#listening"
+	_kit_fate "$SERVER"	# (FATE: its exit status or signal, its stderr, its last log line)
+	explain "$* listening on port $PORT" "it ended at once: $FATE$why" "$NOTES#listening"
 }
 _listening_or_gone() { port_listening "$PORT" || proc_gone "$SERVER"; }
 
@@ -52,12 +52,20 @@ load_ok() {
 hold() {
 	start_bg -o "$BATS_TEST_TMPDIR/hold.out" echoload -p "$PORT" -h -t 60 "$@"
 	HOLDER=$BG_PID
-	wait_until "the client (echoload -h $*) to hold its connections" \
-		grep -q '^holding' "$BATS_TEST_TMPDIR/hold.out" ||
+	wait_until "the client (echoload -h $*) to hold its connections" _holding_or_gone || true
+	if ! _holding; then
+		local seen
+		seen=$(cat "$BATS_TEST_TMPDIR/hold.out" "$BG_ERR")
+		# (ended: its exit status says why, a crash by its signal)
+		proc_gone "$HOLDER" && _kit_fate "$HOLDER" && seen="$FATE; its output: '$seen'"
 		explain "every connection of 'echoload -h $*' made (and echoed), then held open" \
-			"$(cat "$BATS_TEST_TMPDIR/hold.out" "$BG_ERR")" "$NOTES"
+			"$seen" "$NOTES"
+	fi
 	LOCAL_PORTS=$(sed -n 's/^local 127\.0\.0\.1://p' "$BATS_TEST_TMPDIR/hold.out")
 }
+_holding() { grep -q '^holding' "$BATS_TEST_TMPDIR/hold.out"; }
+# (echoload that has exited will never hold anything: no need to wait on)
+_holding_or_gone() { _holding || proc_gone "$HOLDER"; }
 
 # cpu_ticks PID... - user + system CPU time of the processes, in ticks
 cpu_ticks() {

@@ -10,9 +10,18 @@
 #                             every signal at its default (none ignored or
 #                             blocked, as from a terminal);
 #                             sets BG_PID, BG_OUT, BG_ERR; killed at teardown
+#   track_pid PID             a process the test did not start (a daemon): tracked too
 #   stop_pid PID              SIGTERM, then SIGKILL, and wait until it is gone
-#   wait_until [-t S] WHAT CMD...   poll CMD until it succeeds (deadline S,
-#                             default KIT_DEADLINE=10 s); on timeout say WHAT
+#   wait_until [-q] [-t S] [-W] WHAT CMD...   poll CMD until it succeeds
+#                             (deadline S, default KIT_DEADLINE=10 s); on
+#                             timeout say WHAT.  It ends at once, false, when
+#                             CMD can no longer succeed: every process the
+#                             test started or tracked has ended and nothing
+#                             of the test runs any more (WAIT_WHY then says
+#                             how they ended, and explain shows it as seen:);
+#                             -W: wait out the deadline all the same
+#   fate_of PID               how a process the test started or tracked ended
+#                             ("mydaemon (pid 12) exited with status 1 after 0.02 s")
 #   proc_alive PID / proc_state PID / proc_status PID KEY / proc_cwd PID /
 #   sig_bit MASK SIGNAL (is it set in a SigIgn/SigBlk mask of /proc?) /
 #   proc_fds PID / ps_field PID FIELD / children_of PID / descendants_of PID /
@@ -28,9 +37,12 @@
 #   port_listening PORT
 #   run_pty CMD...            run CMD under a pseudo-terminal (script(1))
 #   require_pid_namespace / require_private_net   skip, saying why, in fallback
-#   status_text [STATUS]      an exit status in words (124: timed out, 143: SIGTERM)
+#   status_text [STATUS]      an exit status in words (124: timed out, 139:
+#                             killed by SIGSEGV, with the likely cause)
 #   explain EXPECTED SEEN READ   fail with expected / seen / read, a ps
 #                             snapshot and the tail of the captured syslog
+#   run -N CMD...             Bats' run; an exit status other than N fails
+#                             through explain (the status in words, the output)
 #
 # Each test gets setup() and teardown() from here; a file that defines its
 # own calls kit_setup / kit_teardown from them.
@@ -106,7 +118,7 @@ kit_setup() {
 kit_teardown() {
 	local pid d
 	if [[ -f $BATS_TEST_TMPDIR/.kit-pids ]]; then
-		while read -r pid; do
+		while read -r pid _; do
 			[[ -n $pid ]] || continue
 			for d in $(descendants_of "$pid"); do stop_pid "$d"; done
 			stop_pid "$pid"
@@ -165,12 +177,36 @@ start_bg() {
 	[[ $(type -t "$1") == file ]] && clean=("$HARNESS_TOOLS/cleansig")
 	"${clean[@]}" "$@" </dev/null >"$BG_OUT" 2>"$BG_ERR" 3>&- &
 	BG_PID=$!
-	echo "$BG_PID" >>"$BATS_TEST_TMPDIR/.kit-pids"
+	WAIT_WHY=''	# (a new program: an earlier wait's reason is old news)
+	_kit_track "$BG_PID" "$(_kit_name_in "$@")" "$BG_ERR"
 }
 
-# track_pid PID - kill PID at teardown too (a daemon the test did not start)
+# track_pid PID - kill PID at teardown too (a daemon the test did not
+# start); a wait also ends early only once it has ended
 track_pid() {
-	echo "$1" >>"$BATS_TEST_TMPDIR/.kit-pids"
+	local comm=''
+	# (it may be gone already: its name is then unknown)
+	if [[ $1 =~ ^[0-9]+$ ]]; then { read -r comm <"/proc/$1/comm"; } 2>/dev/null || comm=''; fi
+	_kit_track "$1" "${comm:-?}" -
+}
+
+# .kit-pids: a line per process the test started or tracked:
+# "PID START_US STDERR_FILE|- NAME", the last one last
+_kit_track() {
+	echo "$1 ${EPOCHREALTIME/[.,]/} $3 ${2:-?}" >>"$BATS_TEST_TMPDIR/.kit-pids"
+}
+# _kit_name_in CMD... - the name of the program CMD runs: the first word
+# that is one of the lab's programs (env X=1 prog, prlimit ... prog: they
+# exec it), else the first word
+_kit_name_in() {
+	local a
+	case ${1##*/} in	# (these stay as the parent of what they run)
+	strace | valgrind | script | timeout | socat) echo "${1##*/}"; return ;;
+	esac
+	for a in "$@"; do
+		[[ -n ${LAB_BIN-} && $a != */* && -x $LAB_BIN/$a ]] && { echo "$a"; return; }
+	done
+	echo "${1##*/}"
 }
 
 # stop_pid PID - SIGTERM (SIGCONT too, should it be stopped); SIGKILL if it
@@ -185,36 +221,64 @@ stop_pid() {
 	# (|| true: it may be gone already, and bats runs tests under set -e)
 	kill -TERM "$1" 2>/dev/null || true
 	kill -CONT "$1" 2>/dev/null || true
-	if ! wait_until -q -t 2 "pid $1 to exit" proc_gone "$1"; then
+	if ! wait_until -q -W -t 2 "pid $1 to exit" proc_gone "$1"; then
 		kill -KILL "$1" 2>/dev/null || true
-		wait_until -q -t 2 "pid $1 to die" proc_gone "$1" || true
+		wait_until -q -W -t 2 "pid $1 to die" proc_gone "$1" || true
 	fi
 	wait "$1" 2>/dev/null || true
 }
 
-# wait_until [-q] [-t SECONDS] WHAT CMD... - run CMD every 20 ms until it
-# succeeds; after SECONDS (default KIT_DEADLINE) give up and, unless -q,
-# say on stderr what was awaited.  The condition is what synchronises a
-# test, never a bare sleep.
+# wait_until [-q] [-t SECONDS] [-W] WHAT CMD... - run CMD every 20 ms
+# until it succeeds; after SECONDS (default KIT_DEADLINE) give up and,
+# unless -q, say on stderr what was awaited.  The condition is what
+# synchronises a test, never a bare sleep.
+#
+# A deadline is for a program that is alive and slow or hung: the wait
+# also ends, false, as soon as CMD can no longer succeed, which is when
+#   1. the test has started or tracked a process (start_bg, track_pid),
+#      and every one of them has ended; and
+#   2. no process of the test is left at all (ps_snapshot's: below the
+#      test, or an orphan; not the harness's), so nothing is left that
+#      could make CMD succeed: not a daemon whose launcher exited by
+#      design, not a supervisor that logs its child's death; and
+#   3. CMD, tried once more after syslog_sync (a line a program logged
+#      just before it ended is in the capture), still fails.
+# A wait for a death is never cut short: once everything has ended, its
+# CMD succeeds at 3.  WAIT_WHY then says how each process ended (exit
+# status, signal by name, its stderr, its last log line), and the next
+# explain shows it as seen:.  -W: no early end (the harness's own waits).
 wait_until() {
-	local limit=$KIT_DEADLINE quiet='' what start now
+	local limit=$KIT_DEADLINE quiet='' early=1 what start now
 	while [[ $# -gt 0 ]]; do
 		case $1 in
 		-q) quiet=1; shift ;;
 		-t) limit=$2; shift 2 ;;
+		-W) early=''; shift ;;
 		*) break ;;
 		esac
 	done
 	what=$1
 	shift
+	[[ -n $early ]] && WAIT_WHY=''
 	# the deadline in microseconds; SECONDS may have a fraction (0.5)
 	local sec=${limit%.*} frac=
 	[[ $limit == *.* ]] && frac=${limit#*.}
 	frac=${frac}000000
 	start=${EPOCHREALTIME/[.,]/}
 	local end=$(( start + ${sec:-0} * 1000000 + 10#${frac:0:6} ))
+	_KIT_LEFT=''
 	while :; do
 		"$@" && return 0
+		if [[ -n $early ]] && _kit_all_ended && ! _kit_test_procs_left; then
+			syslog_sync
+			"$@" && return 0
+			now=${EPOCHREALTIME/[.,]/}
+			_kit_fates
+			WAIT_WHY="$_KIT_FATES; nothing of the test is left running that could make it happen (waited $(_kit_secs $(( now - start ))) s of ${limit})"
+			[[ -n $quiet ]] || printf 'gave up waiting for %s: %s\n' "$what" "$WAIT_WHY" >&2
+			WAITED_FOR=$what
+			return 1
+		fi
 		now=${EPOCHREALTIME/[.,]/}
 		(( now >= end )) && break
 		sleep "$KIT_POLL"
@@ -222,6 +286,106 @@ wait_until() {
 	[[ -n $quiet ]] || printf 'timed out after %s s waiting for %s\n' "$limit" "$what" >&2
 	WAITED_FOR=$what
 	return 1
+}
+
+# _kit_secs MICROSECONDS - in seconds, two decimals
+_kit_secs() { printf '%d.%02d' $(( $1 / 1000000 )) $(( $1 % 1000000 / 10000 )); }
+
+# _kit_alive PID - alive and not a zombie (proc_alive, without a fork)
+_kit_alive() {
+	local stat
+	{ read -r stat <"/proc/$1/stat"; } 2>/dev/null || return 1
+	stat=${stat##*) }
+	[[ ${stat:0:1} != [ZX] ]]
+}
+
+# _kit_all_ended - the test started or tracked a process, and every one
+# of them has ended (_KIT_ENDED_AT[pid]: when that was first seen)
+declare -gA _KIT_ENDED_AT=()
+_kit_all_ended() {
+	local pid _ any=''
+	[[ -s ${BATS_TEST_TMPDIR-}/.kit-pids ]] || return 1
+	while read -r pid _; do
+		[[ $pid =~ ^[0-9]+$ ]] || continue
+		any=1
+		_kit_alive "$pid" && return 1
+		[[ -n ${_KIT_ENDED_AT[$pid]-} ]] || _KIT_ENDED_AT[$pid]=${EPOCHREALTIME/[.,]/}
+	done <"$BATS_TEST_TMPDIR/.kit-pids"
+	[[ -n $any ]]
+}
+
+# _kit_test_procs_left - is any process of the test alive, the harness's
+# aside?  (The one found last is looked at first: no ps while it lives.)
+_KIT_LEFT=''
+_kit_test_procs_left() {
+	[[ -n $_KIT_LEFT ]] && _kit_alive "$_KIT_LEFT" && return 0
+	_KIT_LEFT=$(_kit_test_pids)
+	_KIT_LEFT=${_KIT_LEFT%%$'\n'*}
+	[[ -n $_KIT_LEFT ]]
+}
+
+# fate_of PID - set FATE to how a process the test started (start_bg) or
+# tracked ended, and print it: "mydaemon (pid 12) exited with status 1
+# after 0.02 s; its stderr: '...'; its last log line: '...'", or "... is
+# still running".  The exit status is known for the test's own children,
+# and only if fate_of runs in the test's shell (not in $(...)).
+fate_of() {
+	_kit_fate "$1"
+	echo "$FATE"
+}
+_kit_fate() {
+	local pid t0 err name line st rc=0 how
+	# (started and tracked too: the line with its stderr)
+	line=$(awk -v p="$1" '$1 == p && (l == "" || $3 != "-") { l = $0 } END { print l }' \
+		"$BATS_TEST_TMPDIR/.kit-pids" 2>/dev/null)
+	read -r pid t0 err name <<<"$line"
+	if [[ -z $pid ]]; then
+		pid=$1 t0='' err=-
+		name=$(cat "/proc/$1/comm" 2>/dev/null) || name="pid $1"
+	fi
+	if _kit_alive "$pid"; then
+		FATE="$name (pid $pid) is still running"
+		return 0
+	fi
+	# (wait: the test's own child only; for another, bash says so)
+	how="has ended"
+	if [[ $BASHPID == "$$" ]]; then
+		wait "$pid" 2>"$BATS_TEST_TMPDIR/.kit-wait" || rc=$?
+		if ! grep -q 'not a child' "$BATS_TEST_TMPDIR/.kit-wait" 2>/dev/null; then
+			st=$(status_text "$rc")
+			if [[ $st == *"(killed by "* ]]; then
+				how="was ${st#*(}"
+				how=${how%)}
+			else
+				how="exited with status $st"
+			fi
+		fi
+		rm -f "$BATS_TEST_TMPDIR/.kit-wait"
+	fi
+	local ended=${_KIT_ENDED_AT[$pid]-${EPOCHREALTIME/[.,]/}} when=''
+	[[ $t0 =~ ^[0-9]+$ ]] && (( ended >= t0 )) && when=" after $(_kit_secs $(( ended - t0 ))) s"
+	FATE="$name (pid $pid) $how$when"
+	if [[ $err != - && -s $err ]]; then
+		FATE+="; its stderr: '$(head -c 300 "$err" | tr '\n' ' ' | sed 's/ *$//')'"
+	fi
+	local last
+	last=$(syslog_lines "$name" "$pid" | tail -n 1)
+	[[ -n $last ]] && FATE+="; its last log line: '${last#*"[$pid]: "}'"
+	return 0
+}
+
+# _kit_fates - _KIT_FATES: how each process the test started or tracked
+# ended, "; " between them, the one started last first (most likely the
+# one awaited)
+_kit_fates() {
+	local pid _ seen=' '
+	_KIT_FATES=''
+	while read -r pid _; do
+		[[ $pid =~ ^[0-9]+$ && $seen != *" $pid "* ]] || continue
+		seen+="$pid "
+		_kit_fate "$pid"
+		_KIT_FATES+="${_KIT_FATES:+; }$FATE"
+	done < <(tac "$BATS_TEST_TMPDIR/.kit-pids" 2>/dev/null)
 }
 
 # --- processes -------------------------------------------------------------
@@ -301,10 +465,14 @@ descendants_of() {
 
 # ps_snapshot - the processes of the test: those the test started, and
 # orphans (daemons) - not bats and the harness itself
-ps_snapshot() {
+ps_snapshot() { _kit_ps; }
+# _kit_test_pids - the pids of the test's processes that are alive (not
+# zombies), one a line: what ps_snapshot shows
+_kit_test_pids() { _kit_ps pids; }
+_kit_ps() {
 	ps -e -o pid=,ppid=,pgid=,sid=,tty=,stat=,args= 2>/dev/null |
-		awk -v top=$$ -v orphan="$ORPHAN_PPID" -v watchdog="sleep ${BATS_TEST_TIMEOUT:-none}" '
-		{ pid = $1; ppid[pid] = $2; line[pid] = $0; n[++count] = pid
+		awk -v top=$$ -v orphan="$ORPHAN_PPID" -v watchdog="sleep ${BATS_TEST_TIMEOUT:-none}" -v mode="${1-}" '
+		{ pid = $1; ppid[pid] = $2; line[pid] = $0; n[++count] = pid; stat[pid] = $6
 		  args = $0; for (k = 0; k < 6; k++) sub(/^ *[^ ]+/, "", args)
 		  sub(/^ +/, "", args); cmd[pid] = args }
 		function harness(p) {
@@ -316,6 +484,13 @@ ps_snapshot() {
 			return ppid[p] == orphan
 		}
 		END {
+			if (mode == "pids") {
+				for (i = 1; i <= count; i++) {
+					p = n[i]
+					if (p != top && !harness(p) && ours(p) && stat[p] !~ /^[ZX]/) print p
+				}
+				exit
+			}
 			printf "%7s %7s %7s %7s %-8s %-5s %s\n", "PID", "PPID", "PGID", "SID", "TTY", "STAT", "COMMAND"
 			for (i = 1; i <= count; i++) {
 				p = n[i]
@@ -382,13 +557,17 @@ _syslog_find() {
 # syslog_sync - return once every message sent to the log so far is in
 # HARNESS_SYSLOG: send a token after them and wait for the capture to
 # reach it (a datagram socket keeps the order).  For a program that has
-# exited, this replaces guessing how long to wait.
+# exited, this replaces guessing how long to wait.  (Its wait is -W: it
+# waits for the harness, and leaves the test's WAIT_WHY alone.)
 syslog_sync() {
 	local sock=${HARNESS_SYSLOG_SOCK:-/dev/log} token=$$.$RANDOM.$SECONDS
 	printf 'kit-sync:%s' "$token" | socat -u - "UNIX-SENDTO:$sock" ||
-		fail "could not write to the syslog socket $sock"
-	wait_until "the syslog capture to catch up" _syslog_synced "$token" ||
-		fail "the syslog capture (syslogcap) did not answer: the harness is broken"
+		explain "the syslog socket $sock takes a datagram" "socat could not write to it" \
+			"nothing of yours: the harness is broken (report it)"
+	wait_until -q -W "the syslog capture to catch up" _syslog_synced "$token" ||
+		explain "the syslog capture (syslogcap) to catch up within ${KIT_DEADLINE} s" \
+			"it did not: $(tail -c 200 "$HARNESS_SYSLOG.sync" 2>/dev/null)" \
+			"nothing of yours: the harness is broken (report it)"
 }
 _syslog_synced() { [[ $(cat "$HARNESS_SYSLOG.sync" 2>/dev/null) == "$1" ]]; }
 
@@ -445,13 +624,32 @@ require_private_net() {
 }
 
 # status_text [STATUS] - an exit status ($status by default) in words:
-# "124 (still running after 20 s: stopped by the test's time limit)"
+# "124 (still running after 20 s: stopped by the test's time limit)",
+# "139 (killed by SIGSEGV: a bad pointer ...)"
 status_text() {
-	local s=${1:-${status:-?}}
+	local s=${1:-${status:-?}} sig name
 	case $s in
-	124 | 137) echo "$s (still running after ${KIT_CMD_TIMEOUT} s: stopped by the test's time limit)" ;;
-	12[89] | 1[3-9][0-9] | 2[0-5][0-9]) echo "$s (killed by SIG$(kill -l "$((s - 128))" 2>/dev/null || echo "$((s - 128))"))" ;;
+	124) echo "$s (still running after ${KIT_CMD_TIMEOUT} s: stopped by the test's time limit)" ;;
+	137) echo "$s (killed by SIGKILL: still running after ${KIT_CMD_TIMEOUT} s and stopped by the test's time limit, or killed by a limit of the sandbox or by the test)" ;;
+	129 | 1[3-9][0-9] | 2[0-5][0-9])
+		sig=$((s - 128))
+		name=$(kill -l "$sig" 2>/dev/null) && name=SIG$name || name="signal $sig"
+		echo "$s (killed by $name$(_kit_signal_cause "$name"))"
+		;;
 	*) echo "$s" ;;
+	esac
+}
+# _kit_signal_cause SIGNAME - ": what usually sends it", where it is known
+_kit_signal_cause() {
+	case $1 in
+	SIGSEGV) echo ": a bad pointer: a NULL or freed one, an array overrun, a format string from the user (printf(msg)); valgrind or gdb shows the line" ;;
+	SIGBUS) echo ": a bad memory access (a file mapped past its end, a misaligned pointer)" ;;
+	SIGABRT) echo ": abort(), an assert() that failed, or the C library found the heap corrupted (a double free, an overrun)" ;;
+	SIGFPE) echo ": an arithmetic error: a division by zero" ;;
+	SIGILL) echo ": an illegal instruction: a corrupted stack or function pointer" ;;
+	SIGPIPE) echo ": a write to a pipe or socket whose reader has gone (ignore SIGPIPE and handle EPIPE)" ;;
+	SIGXFSZ) echo ": it wrote a file up to the sandbox's 64 MiB limit (writes without end?)" ;;
+	SIGXCPU) echo ": it used the sandbox's CPU time limit (a busy loop?)" ;;
 	esac
 }
 
@@ -459,11 +657,20 @@ status_text() {
 
 # explain EXPECTED SEEN READ - fail the test with what was expected, what
 # was seen and which notes section to read, then the process table and the
-# end of the captured syslog.
+# end of the captured syslog.  A wait that ended early because everything
+# the test ran had ended (WAIT_WHY) is what was seen, SEEN after it; a
+# program the test started that has ended badly (a non-zero status, a
+# signal) is named under it.
 explain() {
-	local msg
-	msg=$(printf 'expected: %s\nseen:     %s\nread:     %s\n' "$1" "$2" "$3")
-	local snap
+	local msg seen=$2 snap
+	if [[ -n ${WAIT_WHY-} ]]; then
+		seen="$WAIT_WHY${2:+$'\n'"and: $2"}"
+		WAIT_WHY=''
+	else
+		_kit_bad_ends
+		[[ -n $_KIT_BAD ]] && seen+=$'\n'"$_KIT_BAD"
+	fi
+	msg=$(printf 'expected: %s\nseen:     %s\nread:     %s\n' "$1" "${seen//$'\n'/$'\n'          }" "$3")
 	snap=$(ps_snapshot)
 	[[ $snap == *$'\n'* ]] || snap+=$'\n'"  (none)"
 	msg+=$'\n\n'"processes of the test now:"$'\n'"  ${snap//$'\n'/$'\n'  }"
@@ -475,3 +682,58 @@ explain() {
 	fi
 	fail "$msg"
 }
+
+# _kit_bad_ends - _KIT_BAD: the programs the test started (start_bg) that
+# have ended with a status other than 0, or by a signal, a line each
+_kit_bad_ends() {
+	local pid _ err seen=' '
+	_KIT_BAD=''
+	[[ $BASHPID == "$$" ]] || return 0
+	while read -r pid _ err _; do
+		[[ $pid =~ ^[0-9]+$ && $err != - && $seen != *" $pid "* ]] || continue
+		seen+="$pid "
+		_kit_alive "$pid" && continue
+		_kit_fate "$pid"
+		[[ $FATE == *" exited with status 0"* || $FATE == *" has ended"* ]] && continue
+		_KIT_BAD+="${_KIT_BAD:+$'\n'}(ended: $FATE)"
+	done < <(tac "$BATS_TEST_TMPDIR/.kit-pids" 2>/dev/null)
+}
+
+# run [-N] ... - Bats' run; with -N, an exit status other than N fails
+# the test through explain (the status in words, a crash by its signal,
+# the output), not with Bats' bare "expected exit code" that the report
+# leaves out.  Everything else is Bats' own run.
+if [[ $(type -t run) == function ]] && ! declare -F _kit_bats_run >/dev/null; then
+	eval "_kit_bats_run() $(declare -f run | tail -n +2)"
+	run() {
+		local want='' cmd
+		if [[ ${1-} =~ ^-[0-9]+$ ]]; then
+			want=${1#-}
+			shift
+		fi
+		_kit_bats_run "$@"
+		[[ -z $want ]] && return 0
+		(( status == want )) && return 0
+		local sep=''
+		while [[ ${1-} == --* ]]; do
+			[[ $1 == -- ]] && { shift; break; }
+			[[ $1 == --separate-stderr ]] && sep=1
+			shift
+		done
+		[[ ${1-} == bounded ]] && shift
+		local a
+		cmd=''
+		for a in "$@"; do	# (as typed: 'two words', not two\ words)
+			[[ $a =~ ^[][A-Za-z0-9_./:=@%+,-]+$ ]] || a="'${a//\'/\'\\\'\'}'"
+			cmd+="$a "
+		done
+		local out=${output-} err=''
+		[[ -n $sep ]] && err=${stderr-}
+		(( ${#out} > 600 )) && out="${out:0:600}..."
+		(( ${#err} > 600 )) && err="${err:0:600}..."
+		[[ -n $err ]] && err="; stderr: '$err'"
+		explain "exit status $want from: ${cmd% }" \
+			"exit $(status_text "$status"); output: '$out'$err" \
+			"${NOTES:-the handout of the lab (labs/*/README.md)}"
+	}
+fi
