@@ -73,6 +73,60 @@ has_zombie_child() {
 	assert_success
 }
 
+# (fixtures/lateprog: a program that dies at once, crashes, is slow, or
+# launches a daemon and exits)
+@test "a wait ends at once when what the test ran has ended, saying how; a live program, or a daemon whose launcher exited, is waited for" {
+	local prog=$KIT_ROOT/checker/tests/fixtures/lateprog f=$BATS_TEST_TMPDIR/ready t0 ms rc
+	# it exits 3 at once: the wait ends, false, with its status, stderr and log
+	start_bg "$prog" die
+	t0=${EPOCHREALTIME/[.,]/} rc=0
+	wait_until -t 8 "the file" test -e "$f" 2>"$BATS_TEST_TMPDIR/said" || rc=$?
+	ms=$(( (${EPOCHREALTIME/[.,]/} - t0) / 1000 ))
+	assert_equal "$rc" 1
+	(( ms < 4000 )) || fail "the wait took $ms ms: it waited out its deadline for a program that had exited"
+	[[ $WAIT_WHY == "lateprog (pid $BG_PID) exited with status 3 after "*" s; its stderr: 'lateprog: no such thing'; its last log line: 'giving up: no such thing'; nothing of the test is left running"* ]] ||
+		fail "WAIT_WHY: '$WAIT_WHY'"
+	assert_file_contains "$BATS_TEST_TMPDIR/said" '^gave up waiting for the file: lateprog .* exited with status 3'
+	# explain shows it as seen:
+	run explain "the file" "no file" "notes/x.md#y"
+	assert_line --regexp "^seen:     lateprog \(pid [0-9]+\) exited with status 3 after"
+	assert_line "          and: no file"
+	WAIT_WHY=''
+	# killed by a signal: named
+	start_bg "$prog" crash
+	rc=0
+	wait_until -q -t 8 "the file" test -e "$f" || rc=$?
+	assert_equal "$rc" 1
+	[[ $WAIT_WHY == "lateprog (pid $BG_PID) was killed by SIGSEGV: a bad pointer"* ]] || fail "WAIT_WHY: '$WAIT_WHY'"
+	# alive and slow: waited for, however long it takes within the deadline
+	start_bg "$prog" late "$f"
+	t0=${EPOCHREALTIME/[.,]/}
+	wait_until -t 8 "the file" test -e "$f" || fail "gave up on a live program: $WAIT_WHY"
+	ms=$(( (${EPOCHREALTIME/[.,]/} - t0) / 1000 ))
+	(( ms >= 1000 )) || fail "the file came after $ms ms, before the program wrote it?"
+	# a launcher that exits at once by design: its daemon is waited for
+	rm -f "$f"
+	stop_pid "$BG_PID"
+	start_bg "$prog" launch "$f"
+	wait_until -t 8 "the daemon's pid" test -s "$f.pid"
+	track_pid "$(cat "$f.pid")"
+	wait_until -t 8 "the file" test -e "$f" || fail "gave up while the daemon ran: $WAIT_WHY"
+	# a wait for a death is not cut short: it succeeds
+	stop_pid "$(cat "$f.pid")"
+	wait_until -t 8 "the daemon to be gone" proc_gone "$(cat "$f.pid")"
+}
+
+@test "a crash is named: status_text, and run -N through explain" {
+	[[ $(status_text 139) == "139 (killed by SIGSEGV: a bad pointer"* ]] || fail "$(status_text 139)"
+	[[ $(status_text 134) == "134 (killed by SIGABRT: "* ]] || fail "$(status_text 134)"
+	assert_equal "$(status_text 143)" "143 (killed by SIGTERM)"
+	assert_equal "$(status_text 1)" "1"
+	run run -0 bounded bash -c 'echo partial; kill -SEGV $$'
+	assert_failure
+	assert_line --regexp '^expected: exit status 0 from: bash -c '
+	assert_line --regexp "^seen:     exit 139 \(killed by SIGSEGV: a bad pointer.*; output: 'partial'"
+}
+
 @test "proc_state sees a zombie as Z, and proc_alive calls it gone" {
 	# a child that exits once its parent is sleep, which never reaps it (a
 	# child that exits before the exec is reaped by bash: no zombie)
