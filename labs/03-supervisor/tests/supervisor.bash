@@ -28,6 +28,13 @@ child_pid() {
 	if [[ -n ${1-} ]]; then sed -n "${1}p" "$REC" | cut -d' ' -f1; else tail -n 1 "$REC" | cut -d' ' -f1; fi
 }
 
+# no_live_child PID - PID has no child that runs (a zombie is not one)
+no_live_child() {
+	local c
+	for c in $(children_of "$1"); do proc_alive "$c" && return 1; done
+	return 0
+}
+
 # wait_child N - wait for start number N; CHILD is its pid
 wait_child() {
 	wait_until "start number $1 of the command" at_least_spawns "$1" ||
