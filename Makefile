@@ -107,7 +107,7 @@ lab$(2): $$(lab$(2)_progs) $$(lab$(2)_uses)
 
 check-lab$(2): lab$(2) tools
 	@$(RUN_TESTS) --lab $(2) --bin $(BUILD_ROOT)/lab$(2) \
-	  --step "$(STEP)" --filter "$(T)" $(if $(V),--verbose) \
+	  --step "$(STEP)" --filter "$(T)" $(if $(V),--verbose) $(if $(ALL),,--first-failing-step) \
 	  --rerun "make check-lab$(2)$(IMPL_ARG)" \
 	  $$(or $$(TESTS),labs/$(1)/tests/*.bats)
 
@@ -142,7 +142,7 @@ $(foreach l,$(LABS),$(eval $(call lab_rules,$(l),$(call lab_num,$(l)))))
 
 # The help text of the per-lab targets (they are generated above).
 # labN:        ## build lab N's programs into build/labs/labN/ (IMPL=: another tree, see Variables)
-# check-labN:  ## build lab N, then run its tests (STEP=k: steps 1..k; T=regex: matching tests)
+# check-labN:  ## build lab N, then run its tests up to the first failing step (STEP=k: steps 1..k; T=regex: matching tests; ALL=1: every step)
 # hint-labN:   ## the next hint of step k of lab N, from the handout (STEP=k; ALL=1: all of them)
 # watch-labN:  ## check lab N again each time you save one of its files (Ctrl-C stops)
 # reset-labN:  ## put lab N's starter back, after saving your files to a dated backup
@@ -209,4 +209,4 @@ help:  ## list the targets
 	  sed -E 's/^# ?//; s/:.*## /\t/' | awk -F'\t' -v hidden=" $(HELP_HIDDEN) " \
 	  'index(hidden, " " $$1 " ") == 0 { printf "  make %-15s %s\n", $$1, $$2 }'
 	@echo "Variables: $(HELP_IMPL), STEP=k, T=regex, V=1 (verbose),"
-	@echo "           TESTS='files.bats' (other test files than the lab's), ALL=1 (hint)."
+	@echo "           TESTS='files.bats' (other test files than the lab's), ALL=1 (hint: all; check: every step)."

@@ -82,7 +82,8 @@ last_line_is_the_count() {	# (the last line of run-tests: make's "*** Error" may
 
 @test "check-labN on the starter: a progress line per step, the first failure in full, the rest by name, what to run next" {
 	copy_lab labs 01-sessions
-	run -2 kmake check-lab1 STEP=2 IMPL="$IMPL_DIR"
+	# (ALL=1: step 2 runs, although step 1 fails)
+	run -2 kmake check-lab1 STEP=2 IMPL="$IMPL_DIR" ALL=1
 	assert_line --regexp '^step 1/5: [0-9]+/[0-9]+ tests  FAIL$'
 	assert_line --regexp '^step 2/5: 0/[0-9]+ tests  FAIL$'
 	assert_line 'steps 3-5: not run (STEP=2)'
@@ -106,6 +107,28 @@ last_line_is_the_count() {	# (the last line of run-tests: make's "*** Error" may
 	assert_line --index 0 --regexp ', step 1$'
 	refute_output --partial 'steps 1-1'
 	refute_output --regexp $'\n +\n'
+}
+
+@test "check-labN stops at the first failing step: the later steps are not run, and counted as skipped; ALL=1 runs them" {
+	copy_lab labs 01-sessions
+	run -2 kmake check-lab1 STEP=2 IMPL="$IMPL_DIR"
+	assert_line --regexp '^step 1/5: [0-9]+/[0-9]+ tests  FAIL$'
+	refute_line --regexp '^step 2/5: '
+	assert_line 'step 2: not run, step 1 fails first (ALL=1 runs every step)'
+	assert_line 'steps 3-5: not run (STEP=2)'
+	refute_line --regexp '^  step 2: '
+	last_line_is_the_count
+	# the tests of step 2 are among the skipped
+	local later
+	later=$(awk -f "$KIT_ROOT/checker/lib/test-steps.awk" "$KIT_ROOT"/labs/01-sessions/tests/*.bats | grep -c '^step2'$'\t')
+	(( later > 0 )) || fail "no test of step 2 found"
+	[[ $output =~ $'\n'[0-9]+\ passed,\ [1-9][0-9]*\ failed,\ ([0-9]+)\ skipped ]] || fail "no count line"
+	(( BASH_REMATCH[1] >= later )) || fail "${BASH_REMATCH[1]} skipped, fewer than the $later tests of step 2"
+	# ALL=1: step 2 runs though step 1 fails (here one test of it)
+	run -2 kmake check-lab1 STEP=2 IMPL="$IMPL_DIR" ALL=1 T='^setsid in a process-group leader'
+	assert_line --regexp '^step 2/5: 0/1 tests  FAIL$'
+	refute_output --partial 'fails first'
+	last_line_is_the_count
 }
 
 @test "check-labN on the reference: every step ok, then the next step, and at the end the next lab" {
