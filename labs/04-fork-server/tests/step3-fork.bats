@@ -59,6 +59,10 @@ load forkserver
 		explain "forkserver's open fds stay near $before after 200 more connections" \
 			"$after open fds: $(fd_targets "$SERVER" | tail -n 5 | tr '\n' ' ')..." \
 			"$NOTES#who-closes-what"
+	# (until step 4 reaps them, its 200 children are zombies: the server
+	# goes first, and they go with it, not one by one in the teardown)
+	kill -KILL "$SERVER"
+	wait_until "forkserver to be gone" proc_gone "$SERVER" || true
 }
 
 @test "short writes: the echo survives SIGSTOP and SIGCONT of the child mid-transfer" {
