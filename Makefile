@@ -108,6 +108,8 @@ lab$(2): $$(lab$(2)_progs) $$(lab$(2)_uses)
 check-lab$(2): lab$(2) tools
 	@$(RUN_TESTS) --lab $(2) --bin $(BUILD_ROOT)/lab$(2) \
 	  --step "$(STEP)" --filter "$(T)" $(if $(V),--verbose) $(if $(ALL),,--first-failing-step) \
+	  $$(if $$(TESTS),,--record $(BUILD_ROOT)/.results/lab$(2) \
+	    --fingerprint "$$$$(checker/student/fingerprint $(SRC_ROOT) $(1))") \
 	  --rerun "make check-lab$(2)$(IMPL_ARG)" \
 	  $$(or $$(TESTS),labs/$(1)/tests/*.bats)
 

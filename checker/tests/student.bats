@@ -224,15 +224,26 @@ last_line_is_the_count() {	# (the last line of run-tests: make's "*** Error" may
 	assert_line 'Every test of every lab passes.'
 }
 
-@test "status on a lab under way: its failing step, and the next thing to do" {
+@test "status on a lab under way: its failing step, the next thing to do; again: from the saved results, unless a source changed" {
 	copy_lab solutions 01-sessions
 	copy_lab labs 02-daemon 03-supervisor
 	patch -s -d "$IMPL_DIR/01-sessions" -p1 <"$KIT_ROOT/checker/mutants/lab1/create-mode-0644.patch"
 	run -0 kmake status IMPL="$IMPL_DIR" LABS="$(labs_upto 3)"
+	assert_line 'status: checking lab 1...'
 	assert_line --regexp '^lab 1 +ok +ok +[0-9]+/[0-9]+ +ok +ok$'
 	assert_line --regexp '^lab 2 +not started'
 	assert_line --regexp '^Next: lab 1, step 3 "umask": [0-9]+ of its [0-9]+ tests pass\.$'
 	assert_line --regexp "make check-lab1 IMPL=$IMPL_DIR STEP=3 shows the first failure; make hint-lab1 STEP=3 gives a hint"
+	local first=$output
+	# nothing changed: the same table, from the saved results, no check
+	run -0 kmake status IMPL="$IMPL_DIR" LABS="$(labs_upto 3)"
+	refute_output --partial 'checking'
+	assert_equal "$output" "$(grep -v '^status: checking' <<<"$first" | sed '1{/^$/d}')"
+	# a source changed (here, so that it no longer compiles): checked again
+	echo 'not C' >>"$IMPL_DIR/01-sessions/procinfo.c"
+	run -0 kmake status IMPL="$IMPL_DIR" LABS="$(labs_upto 3)"
+	assert_line 'status: lab 1: changed since the last check: checking...'
+	assert_line --regexp '^lab 1 +does not compile'
 }
 
 # --- make reset-labN ------------------------------------------------------------------
