@@ -334,14 +334,16 @@ fate_of() {
 	echo "$FATE"
 }
 _kit_fate() {
-	local pid t0 err name line st rc=0 how
-	# (started and tracked too: the line with its stderr)
-	line=$(awk -v p="$1" '$1 == p && (l == "" || $3 != "-") { l = $0 } END { print l }' \
-		"$BATS_TEST_TMPDIR/.kit-pids" 2>/dev/null)
-	read -r pid t0 err name <<<"$line"
+	local pid='' t0='' err=- name='' p a b c st rc=0 how
+	# its line of .kit-pids (started and tracked too: the one with its stderr)
+	while read -r p a b c; do
+		[[ $p == "$1" ]] || continue
+		[[ -n $pid && $b == - ]] && continue
+		pid=$p t0=$a err=$b name=$c
+	done <"$BATS_TEST_TMPDIR/.kit-pids"
 	if [[ -z $pid ]]; then
-		pid=$1 t0='' err=-
-		name=$(cat "/proc/$1/comm" 2>/dev/null) || name="pid $1"
+		pid=$1
+		{ read -r name <"/proc/$1/comm"; } 2>/dev/null || name="pid $1"
 	fi
 	if _kit_alive "$pid"; then
 		FATE="$name (pid $pid) is still running"
@@ -351,7 +353,7 @@ _kit_fate() {
 	how="has ended"
 	if [[ $BASHPID == "$$" ]]; then
 		wait "$pid" 2>"$BATS_TEST_TMPDIR/.kit-wait" || rc=$?
-		if ! grep -q 'not a child' "$BATS_TEST_TMPDIR/.kit-wait" 2>/dev/null; then
+		if [[ ! -s $BATS_TEST_TMPDIR/.kit-wait ]]; then
 			st=$(status_text "$rc")
 			if [[ $st == *"(killed by "* ]]; then
 				how="was ${st#*(}"
@@ -360,16 +362,25 @@ _kit_fate() {
 				how="exited with status $st"
 			fi
 		fi
-		rm -f "$BATS_TEST_TMPDIR/.kit-wait"
 	fi
-	local ended=${_KIT_ENDED_AT[$pid]-${EPOCHREALTIME/[.,]/}} when=''
-	[[ $t0 =~ ^[0-9]+$ ]] && (( ended >= t0 )) && when=" after $(_kit_secs $(( ended - t0 ))) s"
+	# when it ended: seen by a wait (after), or not (within, an upper bound)
+	local when=''
+	if [[ $t0 =~ ^[0-9]+$ ]]; then
+		if [[ -n ${_KIT_ENDED_AT[$pid]-} ]]; then
+			when=" after $(_kit_secs $(( _KIT_ENDED_AT[$pid] - t0 ))) s"
+		else
+			when=" within $(_kit_secs $(( ${EPOCHREALTIME/[.,]/} - t0 ))) s of its start"
+		fi
+	fi
 	FATE="$name (pid $pid) $how$when"
 	if [[ $err != - && -s $err ]]; then
-		FATE+="; its stderr: '$(head -c 300 "$err" | tr '\n' ' ' | sed 's/ *$//')'"
+		local text=''
+		{ read -r -N 300 text <"$err"; } 2>/dev/null || true
+		text=${text//$'\n'/ }
+		FATE+="; its stderr: '${text% }'"
 	fi
 	local last
-	last=$(syslog_lines "$name" "$pid" | tail -n 1)
+	last=$(grep -F -- " ${name}[$pid]: " "$HARNESS_SYSLOG" 2>/dev/null | tail -n 1)
 	[[ -n $last ]] && FATE+="; its last log line: '${last#*"[$pid]: "}'"
 	return 0
 }
@@ -667,7 +678,7 @@ explain() {
 		seen="$WAIT_WHY${2:+$'\n'"and: $2"}"
 		WAIT_WHY=''
 	else
-		_kit_bad_ends
+		_kit_bad_ends "$2"
 		[[ -n $_KIT_BAD ]] && seen+=$'\n'"$_KIT_BAD"
 	fi
 	msg=$(printf 'expected: %s\nseen:     %s\nread:     %s\n' "$1" "${seen//$'\n'/$'\n'          }" "$3")
@@ -683,14 +694,16 @@ explain() {
 	fail "$msg"
 }
 
-# _kit_bad_ends - _KIT_BAD: the programs the test started (start_bg) that
-# have ended with a status other than 0, or by a signal, a line each
+# _kit_bad_ends SEEN - _KIT_BAD: the programs the test started (start_bg)
+# that have ended with a status other than 0, or by a signal, a line each
+# (not one SEEN already names: "(pid N)")
 _kit_bad_ends() {
 	local pid _ err seen=' '
 	_KIT_BAD=''
 	[[ $BASHPID == "$$" ]] || return 0
 	while read -r pid _ err _; do
 		[[ $pid =~ ^[0-9]+$ && $err != - && $seen != *" $pid "* ]] || continue
+		[[ ${1-} != *"(pid $pid)"* ]] || continue
 		seen+="$pid "
 		_kit_alive "$pid" && continue
 		_kit_fate "$pid"
