@@ -274,7 +274,8 @@ wait_until() {
 			"$@" && return 0
 			now=${EPOCHREALTIME/[.,]/}
 			_kit_fates
-			WAIT_WHY="$_KIT_FATES; nothing of the test is left running that could make it happen (waited $(_kit_secs $(( now - start ))) s of ${limit})"
+			_kit_secs $(( now - start ))
+			WAIT_WHY="$_KIT_FATES; nothing of the test is left running that could make it happen (waited $_KIT_SECS s of ${limit})"
 			[[ -n $quiet ]] || printf 'gave up waiting for %s: %s\n' "$what" "$WAIT_WHY" >&2
 			WAITED_FOR=$what
 			return 1
@@ -288,8 +289,8 @@ wait_until() {
 	return 1
 }
 
-# _kit_secs MICROSECONDS - in seconds, two decimals
-_kit_secs() { printf '%d.%02d' $(( $1 / 1000000 )) $(( $1 % 1000000 / 10000 )); }
+# _kit_secs MICROSECONDS - _KIT_SECS: in seconds, two decimals (no fork)
+_kit_secs() { printf -v _KIT_SECS '%d.%02d' $(( $1 / 1000000 )) $(( $1 % 1000000 / 10000 )); }
 
 # _kit_alive PID - alive and not a zombie (proc_alive, without a fork)
 _kit_alive() {
@@ -367,9 +368,11 @@ _kit_fate() {
 	local when=''
 	if [[ $t0 =~ ^[0-9]+$ ]]; then
 		if [[ -n ${_KIT_ENDED_AT[$pid]-} ]]; then
-			when=" after $(_kit_secs $(( _KIT_ENDED_AT[$pid] - t0 ))) s"
+			_kit_secs $(( _KIT_ENDED_AT[$pid] - t0 ))
+			when=" after $_KIT_SECS s"
 		else
-			when=" within $(_kit_secs $(( ${EPOCHREALTIME/[.,]/} - t0 ))) s of its start"
+			_kit_secs $(( ${EPOCHREALTIME/[.,]/} - t0 ))
+			when=" within $_KIT_SECS s of its start"
 		fi
 	fi
 	FATE="$name (pid $pid) $how$when"
