@@ -350,20 +350,6 @@ _kit_fate() {
 		FATE="$name (pid $pid) is still running"
 		return 0
 	fi
-	# (wait: the test's own child only; for another, bash says so)
-	how="has ended"
-	if [[ $BASHPID == "$$" ]]; then
-		wait "$pid" 2>"$BATS_TEST_TMPDIR/.kit-wait" || rc=$?
-		if [[ ! -s $BATS_TEST_TMPDIR/.kit-wait ]]; then
-			st=$(status_text "$rc")
-			if [[ $st == *"(killed by "* ]]; then
-				how="was ${st#*(}"
-				how=${how%)}
-			else
-				how="exited with status $st"
-			fi
-		fi
-	fi
 	# when it ended: seen by a wait (after), or not (within, an upper bound)
 	local when=''
 	if [[ $t0 =~ ^[0-9]+$ ]]; then
@@ -375,7 +361,24 @@ _kit_fate() {
 			when=" within $_KIT_SECS s of its start"
 		fi
 	fi
-	FATE="$name (pid $pid) $how$when"
+	# (wait: the test's own child only; for another, bash says so)
+	how="has ended$when"
+	if [[ $BASHPID == "$$" ]]; then
+		wait "$pid" 2>"$BATS_TEST_TMPDIR/.kit-wait" || rc=$?
+		if ! grep -q 'not a child' "$BATS_TEST_TMPDIR/.kit-wait"; then
+			st=$(status_text "$rc")
+			if [[ $st == *"(killed by "* ]]; then
+				# "was killed by SIGSEGV after 0.02 s (a bad pointer ...)"
+				st=${st#*(killed by }
+				st=${st%)}
+				how="was killed by ${st%%: *}$when"
+				[[ $st == *": "* ]] && how+=" (${st#*: })"
+			else
+				how="exited with status $st$when"
+			fi
+		fi
+	fi
+	FATE="$name (pid $pid) $how"
 	if [[ $err != - && -s $err ]]; then
 		local text=''
 		{ read -r -N 300 text <"$err"; } 2>/dev/null || true
