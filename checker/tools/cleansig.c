@@ -14,9 +14,11 @@
  * shell cannot undo this (bash's trap does nothing for a signal ignored
  * at its entry), hence this exec wrapper: every signal from 1 to NSIG-1
  * (the real-time ones too) but SIGKILL and SIGSTOP is set to SIG_DFL
- * (those sigaction refuses, such as glibc's internal 32 and 33, are left
- * alone), the mask is emptied, then COMMAND is exec'd: same pid, same
- * process group and session.
+ * (glibc's sigaction refuses its internal 32 and 33, which a launcher
+ * may still have ignored: those through the rt_sigaction system call,
+ * with a kernel sigaction of zeros: SIG_DFL, no flags, an empty mask,
+ * whatever the architecture's layout), the mask is emptied, then COMMAND
+ * is exec'd: same pid, same process group and session.
  *
  * Exit status: 2 on a usage error; 127 if COMMAND cannot be run (as
  * env(1) does), with "cleansig: COMMAND: reason" on stderr.
@@ -25,12 +27,14 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 int
 main(int argc, char **argv)
 {
 	struct sigaction dfl;
+	unsigned long kdfl[8];	/* a kernel struct sigaction, zeroed: SIG_DFL */
 	sigset_t none;
 	int sig;
 
@@ -44,7 +48,10 @@ main(int argc, char **argv)
 	for (sig = 1; sig < NSIG; sig++) {
 		if (sig == SIGKILL || sig == SIGSTOP)
 			continue;
-		(void)sigaction(sig, &dfl, NULL);	/* EINVAL: not ours to set */
+		if (sigaction(sig, &dfl, NULL) == -1 && errno == EINVAL) {
+			memset(kdfl, 0, sizeof kdfl);
+			(void)syscall(SYS_rt_sigaction, sig, kdfl, NULL, (size_t)(NSIG / 8));
+		}
 	}
 	sigemptyset(&none);
 	if (sigprocmask(SIG_SETMASK, &none, NULL) == -1) {
