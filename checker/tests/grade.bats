@@ -499,7 +499,7 @@ $(tail -n 15 "$G/grade.log")"
 	[[ ! -s $G/listener.got ]] || fail "the host's listener got: $(cat "$G/listener.got")"
 }
 
-@test "the cgroups of a grading killed with SIGKILL are removed by the next grading" {
+@test "the cgroups and the stage of a grading killed with SIGKILL are removed by the next grading" {
 	local stale=() d gone
 	gone=$(( $(cat /proc/sys/kernel/pid_max) + 1 ))	# a pid no process can have
 	if [[ -f /sys/fs/cgroup/cgroup.subtree_control ]]; then
@@ -511,11 +511,17 @@ $(tail -n 15 "$G/grade.log")"
 		mkdir -p "$d/ref" 2>/dev/null || skip "no cgroup can be made here"
 		echo "$d" >>"$G/stale-cgroups"	# teardown removes them if this test fails
 	done
+	# and the stage it graded in (with a file of a student's uid in it)
+	local stage=/var/tmp/kit-grade.selftest$gone
+	mkdir -p "$stage/work/ref"
+	echo "$gone" >"$stage/.pid"
+	install -m 0600 -o 61000 /dev/null "$stage/work/ref/left"
 	mkdir -p "$G/class-one"
 	cp -r "$SUBS/ref" "$G/class-one/"
 	run grade --labs 1 --no-hidden -o "$G/out-one" "$G/class-one"
 	assert_success
 	for d in "${stale[@]}"; do assert_dir_not_exists "$d"; done
+	assert_dir_not_exists "$stage"
 }
 
 @test "nothing is left running, no cgroup, no run directory" {
