@@ -6,20 +6,29 @@
 load '../../../checker/lib/kit'
 load forkserver
 
+# zombies_left EXPECTED NOTE - fail: the zombies the server left, counted;
+# then the server is killed first, so that the sandbox's init reaps them
+# at once (a test that ends with a hundred zombies under a live server
+# spends its time limit in the teardown on a loaded machine)
+zombies_left() {
+	local n some
+	n=$(zombies | wc -l) some=$(zombies | head -n 5 | tr '\n' ' ')
+	kill -KILL "$SERVER" 2>/dev/null
+	explain "$1" "$n zombie(s) left: $some(the server was then killed, to end the test quickly)" "$2"
+}
+
 @test "200 connections in a row leave no zombie" {
 	serve
 	load_ok "200 connections echoed, one after another" "$NOTES#echo" -n 200 -s 10
 	wait_until -t 5 "the children to be reaped" no_zombies ||
-		explain "no child of forkserver in state Z" \
-			"$(zombies | wc -l) zombie(s): $(zombies | head -n 5 | tr '\n' ' ')" "$NOTES#zombies"
+		zombies_left "no child of forkserver in state Z" "$NOTES#zombies"
 }
 
 @test "100 children that exit while the server is stopped are all reaped and logged" {
 	serve
 	exit_at_once 100	# 100 deaths, and one SIGCHLD to tell of them
 	wait_until -t 5 "the children to be reaped" no_zombies ||
-		explain "all 100 reaped, though their 100 SIGCHLDs merged into one" \
-			"$(zombies | wc -l) zombie(s) left" "$NOTES#signals-merge"
+		zombies_left "all 100 reaped, though their 100 SIGCHLDs merged into one" "$NOTES#signals-merge"
 	wait_until "100 exits in the log" exits_logged 100 ||
 		explain "100 lines 'child N exited with status 0' (more than exits[] holds at once)" \
 			"$(syslog_lines forkserver "$SERVER" | grep -c ': child [0-9]* exited') lines" "$NOTES#logging-exits"
