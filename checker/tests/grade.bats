@@ -782,7 +782,7 @@ grade_small() {
 		wait "${i%%:*}" || fail "the grading into ${i#*:} exited $?: $(tail -n 5 "$G/${i#*:}.log")"
 	done
 	# the verdict that depends on the launcher: the same in each (other
-	# tests of lab 4 may differ under this load: three gradings at once)
+	# tests of lab 4 may differ under this load: two gradings at once)
 	local o4 t='a client that closes without reading the reply: its child exits 0, not by SIGPIPE'
 	for o4 in out4b out4c; do
 		run jq -r --arg t "$t" '.students[] | select(.id == "sp") | .labs[0].tests[] | select(.name == $t) | .status' \
