@@ -66,13 +66,13 @@ grade_env() {
 }
 
 # grade [VAR=VALUE...] ARG... - checker/grade ARGs, bounded (GRADE_TIMEOUT,
-# 480 s), without Bats' descriptors 3 and 4 (a process left behind must not
+# 1200 s: the class of 20 took more than 480 s beside the self-test's labs), without Bats' descriptors 3 and 4 (a process left behind must not
 # keep Bats waiting for their end)
 grade() {
 	local vars=()
 	while [[ $1 == [A-Z]*=* ]]; do vars+=("$1"); shift; done
 	grade_env ${vars[@]+"${vars[@]}"}
-	env "${GENV[@]}" timeout -k 10 "${GRADE_TIMEOUT:-480}" "$KIT/checker/grade" "$@" 3>&- 4>&-
+	env "${GENV[@]}" timeout -k 10 "${GRADE_TIMEOUT:-1200}" "$KIT/checker/grade" "$@" 3>&- 4>&-
 }
 
 setup_file() {
@@ -762,11 +762,11 @@ grade_small() {
 	# script's background job that ignores SIGINT and SIGPIPE.  (Two, not
 	# more: the self-test runs lab 4's own tests at the same time)
 	# shellcheck disable=SC2016
-	env "${GENV[@]}" timeout -k 10 480 perl -e '$SIG{PIPE} = "IGNORE"; exec @ARGV or die "exec: $!\n"' \
+	env "${GENV[@]}" timeout -k 10 1200 perl -e '$SIG{PIPE} = "IGNORE"; exec @ARGV or die "exec: $!\n"' \
 		"$KIT/checker/grade" --labs 4 --no-hidden -j 1 -o "$G/out4b" "$c" >"$G/out4b.log" 2>&1 3>&- 4>&- &
 	b=$!
 	# shellcheck disable=SC2016
-	env "${GENV[@]}" timeout -k 10 480 perl -e '$SIG{PIPE} = $SIG{INT} = "IGNORE"; exec @ARGV or die "exec: $!\n"' \
+	env "${GENV[@]}" timeout -k 10 1200 perl -e '$SIG{PIPE} = $SIG{INT} = "IGNORE"; exec @ARGV or die "exec: $!\n"' \
 		bash -c '"$@" & wait $!' _ "$KIT/checker/grade" --labs 4 --no-hidden -j 1 -o "$G/out4c" "$c" \
 		>"$G/out4c.log" 2>&1 3>&- 4>&- &
 	d=$!
