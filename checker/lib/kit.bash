@@ -142,7 +142,32 @@ teardown() { kit_teardown; }
 # redirect to a file gets all of stdout).
 bounded() {
 	local out=$BATS_TEST_TMPDIR/.bounded.out err=$BATS_TEST_TMPDIR/.bounded.err rc=0
-	timeout -k 2 "$KIT_CMD_TIMEOUT" "$@" >"$out" 2>"$err" 3>&- || rc=$?
+	local pid below next now
+	rm -f "$BATS_TEST_TMPDIR/.bounded.asleep"
+	# (started in the background, so that a CMD asleep for good, as
+	# wait_until sees it, is stopped at once, looked at from 0.1 s on;
+	# cleansig and <&0: a background job of this shell would start with
+	# SIGINT and SIGQUIT ignored, and stdin from /dev/null)
+	"$HARNESS_TOOLS/cleansig" timeout -k 2 "$KIT_CMD_TIMEOUT" "$@" <&0 >"$out" 2>"$err" 3>&- &
+	pid=$! next=$(( ${EPOCHREALTIME/[.,]/} + 100000 ))
+	while _kit_alive "$pid"; do
+		now=${EPOCHREALTIME/[.,]/}
+		if (( now >= next )); then
+			next=$(( now + 250000 ))
+			below=$(_kit_below "$pid")
+			# shellcheck disable=SC2086 # a list of pids
+			if [[ -n $below ]] && _kit_asleep $below; then
+				printf '%s\n' "$_KIT_ASLEEP" >"$BATS_TEST_TMPDIR/.bounded.asleep"
+				# shellcheck disable=SC2086
+				kill -KILL $below 2>/dev/null
+				wait "$pid" 2>/dev/null
+				rc=124
+				break
+			fi
+		fi
+		sleep "$KIT_POLL"
+	done
+	[[ -s $BATS_TEST_TMPDIR/.bounded.asleep ]] || { wait "$pid" || rc=$?; }
 	if [[ -p /dev/stdout ]]; then _cut_at_1m "$out"; else cat "$out"; fi
 	_cut_at_1m "$err" >&2
 	rm -f "$out" "$err"
@@ -269,13 +294,17 @@ wait_until() {
 	_KIT_LEFT=''
 	while :; do
 		"$@" && return 0
-		if [[ -n $early ]] && _kit_all_ended && ! _kit_test_procs_left; then
+		if [[ -n $early ]] && { { _kit_all_ended && ! _kit_test_procs_left; } || _kit_all_asleep; }; then
 			syslog_sync
 			"$@" && return 0
 			now=${EPOCHREALTIME/[.,]/}
-			_kit_fates
 			_kit_secs $(( now - start ))
-			WAIT_WHY="$_KIT_FATES; nothing of the test is left running that could make it happen (waited $_KIT_SECS s of ${limit})"
+			if [[ -n $_KIT_ASLEEP ]]; then
+				WAIT_WHY="$_KIT_ASLEEP asleep in pause() or sigsuspend() with no signal handler installed: nothing can wake it but a signal that ends it (waited $_KIT_SECS s of ${limit})"
+			else
+				_kit_fates
+				WAIT_WHY="$_KIT_FATES; nothing of the test is left running that could make it happen (waited $_KIT_SECS s of ${limit})"
+			fi
 			[[ -n $quiet ]] || printf 'gave up waiting for %s: %s\n' "$what" "$WAIT_WHY" >&2
 			WAITED_FOR=$what
 			return 1
@@ -287,6 +316,85 @@ wait_until() {
 	[[ -n $quiet ]] || printf 'timed out after %s s waiting for %s\n' "$limit" "$what" >&2
 	WAITED_FOR=$what
 	return 1
+}
+
+# _kit_all_asleep - _KIT_ASLEEP: every process of the test is asleep for
+# good ("mydaemon (pid 12)", a line each), which is when the test started
+# a process (start_bg) that is still alive, and every live process of the
+# test is single-threaded, in pause() or sigsuspend() (/proc/PID/syscall),
+# and catches no signal (SigCgt 0: no handler can run and return from
+# it).  Only a signal can wake such a process, and with no handler a
+# signal ignores, stops or ends it: nothing it does will change what the
+# wait waits for.  (The wait is the test's only activity: nothing of the
+# test sends it a signal meanwhile.)  A process whose syscall cannot be
+# read (another's, or yama's ptrace rules) is not known asleep: no early
+# end.  Looked at first after _KIT_ASLEEP_AT (a ps costs: every 0.5 s).
+_KIT_ASLEEP='' _KIT_ASLEEP_AT=0
+case $(uname -m) in
+x86_64) _KIT_PAUSE_NRS=' 34 130 ' ;;	# pause, rt_sigsuspend
+aarch64 | riscv64) _KIT_PAUSE_NRS=' 133 ' ;;	# rt_sigsuspend (no pause there)
+*) _KIT_PAUSE_NRS='' ;;
+esac
+_kit_all_asleep() {
+	local now=${EPOCHREALTIME/[.,]/} pid _ any=''
+	_KIT_ASLEEP=''
+	[[ -n $_KIT_PAUSE_NRS && -s ${BATS_TEST_TMPDIR-}/.kit-pids ]] || return 1
+	(( now >= _KIT_ASLEEP_AT )) || return 1
+	_KIT_ASLEEP_AT=$(( now + 500000 ))
+	while read -r pid _; do
+		[[ $pid =~ ^[0-9]+$ ]] && _kit_alive "$pid" && { any=1; break; }
+	done <"$BATS_TEST_TMPDIR/.kit-pids"
+	[[ -n $any ]] || return 1
+	# shellcheck disable=SC2046 # a list of pids
+	_kit_asleep $(_kit_test_pids)
+}
+
+# _kit_asleep PID... - every one of them is asleep for good (see above),
+# and there is one at least; _KIT_ASLEEP names them
+_kit_asleep() {
+	local pid nr _ k v threads cgt comm list=''
+	_KIT_ASLEEP=''
+	[[ -n $_KIT_PAUSE_NRS ]] || return 1
+	for pid in "$@"; do
+		{ read -r nr _ <"/proc/$pid/syscall"; } 2>/dev/null || return 1
+		[[ $_KIT_PAUSE_NRS == *" $nr "* ]] || return 1
+		threads='' cgt=''
+		while read -r k v _; do
+			case $k in
+			Threads:) threads=$v ;;
+			SigCgt:) cgt=$v ;;
+			esac
+		done <"/proc/$pid/status" 2>/dev/null
+		[[ $threads == 1 && -n $cgt && -z ${cgt//0/} ]] || return 1
+		{ read -r comm <"/proc/$pid/comm"; } 2>/dev/null || comm='?'
+		list+="${list:+, }$comm (pid $pid)"
+	done
+	[[ -n $list ]] || return 1
+	# (asleep in the same call still: not one that was passing through)
+	for pid in "$@"; do
+		{ read -r nr _ <"/proc/$pid/syscall"; } 2>/dev/null || return 1
+		[[ $_KIT_PAUSE_NRS == *" $nr "* ]] || return 1
+	done
+	_KIT_ASLEEP=$list
+}
+
+# _kit_below PID - the live processes below PID (its children, theirs...),
+# from /proc/PID/task/*/children; none: empty
+_kit_below() {
+	local p c f kids=("$1") found=() these=()
+	while (( ${#kids[@]} )); do
+		p=${kids[0]}
+		kids=("${kids[@]:1}")
+		for f in /proc/"$p"/task/*/children; do
+			these=()	# (the file ends with no newline: read says 1)
+			{ read -r -a these <"$f"; } 2>/dev/null
+			for c in ${these[@]+"${these[@]}"}; do
+				kids+=("$c")
+				_kit_alive "$c" && found+=("$c")
+			done
+		done
+	done
+	echo "${found[*]}"
 }
 
 # _kit_secs MICROSECONDS - _KIT_SECS: in seconds, two decimals (no fork)
@@ -646,7 +754,12 @@ require_private_net() {
 status_text() {
 	local s=${1:-${status:-?}} sig name
 	case $s in
-	124) echo "$s (still running after ${KIT_CMD_TIMEOUT} s: stopped by the test's time limit)" ;;
+	124)
+		if [[ -s ${BATS_TEST_TMPDIR-}/.bounded.asleep ]]; then
+			echo "$s (stopped by the test: $(<"$BATS_TEST_TMPDIR/.bounded.asleep") asleep in pause() or sigsuspend() with no signal handler installed, so it would never have ended)"
+		else
+			echo "$s (still running after ${KIT_CMD_TIMEOUT} s: stopped by the test's time limit)"
+		fi ;;
 	137) echo "$s (killed by SIGKILL: still running after ${KIT_CMD_TIMEOUT} s and stopped by the test's time limit, or killed by a limit of the sandbox or by the test)" ;;
 	129 | 1[3-9][0-9] | 2[0-5][0-9])
 		sig=$((s - 128))
@@ -685,7 +798,7 @@ explain() {
 		WAIT_WHY=''
 	else
 		_kit_bad_ends "$2"
-		[[ -n $_KIT_BAD ]] && seen+=$'\n'"$_KIT_BAD"
+		[[ -n $_KIT_BAD ]] && seen="${seen:+$seen$'\n'}$_KIT_BAD"
 	fi
 	msg=$(printf 'expected: %s\nseen:     %s\nread:     %s\n' "$1" "${seen//$'\n'/$'\n'          }" "$3")
 	snap=$(ps_snapshot)

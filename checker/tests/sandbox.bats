@@ -1,6 +1,8 @@
 #!/usr/bin/env bats
 # The harness's own tests: what every lab test relies on.  They run in
 # every kind of sandbox the machine can make (checker/selftest).
+# (Each test runs in a subshell of its own: what one sets, another never sees.)
+# shellcheck disable=SC2030,SC2031
 
 load '../lib/kit'
 
@@ -114,6 +116,39 @@ has_zombie_child() {
 	# a wait for a death is not cut short: it succeeds
 	stop_pid "$(cat "$f.pid")"
 	wait_until -t 8 "the daemon to be gone" proc_gone "$(cat "$f.pid")"
+}
+
+@test "a program asleep for good (pause() with no signal handler) ends a wait and a bounded run at once, saying so; one with a handler is waited for" {
+	local prog=$KIT_ROOT/checker/tests/fixtures/lateprog f=$BATS_TEST_TMPDIR/woken t0 ms rc=0
+	start_bg "$prog" pause
+	t0=${EPOCHREALTIME/[.,]/}
+	wait_until -q -t 8 "the file" test -e "$f" || rc=$?
+	ms=$(( (${EPOCHREALTIME/[.,]/} - t0) / 1000 ))
+	assert_equal "$rc" 1
+	(( ms < 6000 )) || fail "the wait took $ms ms: it waited out its deadline for a program asleep for good"
+	[[ $WAIT_WHY == "perl (pid $BG_PID) asleep in pause() or sigsuspend() with no signal handler installed: "* ]] ||
+		fail "WAIT_WHY: '$WAIT_WHY'"
+	stop_pid "$BG_PID"
+	# bounded: stopped, status 124, and status_text says why
+	t0=${EPOCHREALTIME/[.,]/}
+	KIT_CMD_TIMEOUT=8 run bounded "$prog" pause
+	ms=$(( (${EPOCHREALTIME/[.,]/} - t0) / 1000 ))
+	assert_equal "$status" 124
+	(( ms < 6000 )) || fail "bounded took $ms ms for a program asleep for good"
+	[[ $(status_text 124) == "124 (stopped by the test: perl (pid "*") asleep in pause() or sigsuspend() with no signal handler installed, so it would never have ended)" ]] ||
+		fail "status_text: $(status_text 124)"
+	# a handler could wake it: waited for, to the deadline; woken, it works
+	start_bg "$prog" pause-hup "$f"
+	in_pause() { local nr _; read -r nr _ <"/proc/$1/syscall" && [[ $nr == @(34|130|133) ]]; }
+	wait_until -t 8 "perl to be in pause()" in_pause "$BG_PID"
+	t0=${EPOCHREALTIME/[.,]/} rc=0
+	wait_until -q -t 1.5 "the file" test -e "$f" || rc=$?
+	ms=$(( (${EPOCHREALTIME/[.,]/} - t0) / 1000 ))
+	assert_equal "$rc" 1
+	(( ms >= 1500 )) || fail "the wait gave up after $ms ms on a program with a handler: $WAIT_WHY"
+	assert_equal "$WAIT_WHY" ""
+	kill -HUP "$BG_PID"
+	wait_until -t 8 "the file" test -e "$f"
 }
 
 @test "a crash is named: status_text, and run -N through explain" {
