@@ -55,7 +55,7 @@ NUMS := $(foreach l,$(LABS),$(call lab_num,$(l)))
 
 # --- the harness's own C tools ------------------------------------------
 TOOLS := $(addprefix build/checker/,syslogcap reaper freeport echoload \
-	syslog-shim.so accept-probe.so echobench cleansig)
+	syslog-shim.so accept-probe.so short-writes.so echobench cleansig)
 
 tools: $(TOOLS)  ## build the harness's C tools (syslog capture, reaper)
 

@@ -387,7 +387,7 @@ _kit_below() {
 		kids=("${kids[@]:1}")
 		for f in /proc/"$p"/task/*/children; do
 			these=()	# (the file ends with no newline: read says 1)
-			{ read -r -a these <"$f"; } 2>/dev/null
+			{ read -r -a these <"$f"; } 2>/dev/null || true
 			for c in ${these[@]+"${these[@]}"}; do
 				kids+=("$c")
 				_kit_alive "$c" && found+=("$c")

@@ -9,23 +9,39 @@ load '../../../checker/lib/echo'	# load_ok, hold, cpu_ticks, ...
 # (SERVER is its pid) and wait until the port listens
 serve() { start_server forkserver -p "$PORT" "$@"; }
 
+# kid_states - KIDS: the server's children; ZOMBIES: those of them in
+# state Z.  Read from /proc with builtins alone: the waits poll a hundred
+# children every 20 ms, and a fork per child (ps, cat) on a loaded
+# machine made a test outlast its time limit.
+kid_states() {
+	local f k stat these
+	KIDS=() ZOMBIES=()
+	for f in /proc/"$SERVER"/task/*/children; do
+		these=()	# (the file ends with no newline: read says 1)
+		{ read -r -a these <"$f"; } 2>/dev/null || true
+		KIDS+=(${these[@]+"${these[@]}"})
+	done
+	for k in ${KIDS[@]+"${KIDS[@]}"}; do
+		{ read -r stat <"/proc/$k/stat"; } 2>/dev/null || continue
+		stat=${stat##*) }
+		[[ ${stat:0:1} == Z ]] && ZOMBIES+=("$k")
+	done
+	return 0
+}
+
 # kids - the server's children, one pid a line
-kids() { children_of "$SERVER"; }
-has_kids() { (( $(kids | grep -c .) >= $1 )); }
+kids() { kid_states; (( ${#KIDS[@]} == 0 )) || printf '%s\n' "${KIDS[@]}"; }
+has_kids() { kid_states; (( ${#KIDS[@]} >= $1 )); }
 wait_kids() {
 	wait_until "forkserver to have $1 child(ren)" has_kids "$1" ||
 		explain "$1 child(ren) of forkserver ($SERVER), one per connection" \
 			"children: $(kids | tr '\n' ' ')" "$NOTES#one-child-per-connection"
 }
 
-# zombies - the server's children in state Z
-zombies() {
-	local k
-	for k in $(kids); do [[ $(proc_state "$k") == Z ]] && echo "$k"; done
-	return 0
-}
-no_zombies() { [[ -z $(zombies) ]]; }
-all_zombies() { [[ -n $(kids) && -z $(for k in $(kids); do [[ $(proc_state "$k") == Z ]] || echo "$k"; done) ]]; }
+# zombies - the server's children in state Z, one pid a line
+zombies() { kid_states; (( ${#ZOMBIES[@]} == 0 )) || printf '%s\n' "${ZOMBIES[@]}"; }
+no_zombies() { kid_states; (( ${#ZOMBIES[@]} == 0 )); }
+all_zombies() { kid_states; (( ${#KIDS[@]} > 0 && ${#ZOMBIES[@]} == ${#KIDS[@]} )); }
 
 # exit_at_once N - N clients connected, the server stopped (SIGSTOP) while
 # their N children exit, then continued: N deaths, told by one SIGCHLD

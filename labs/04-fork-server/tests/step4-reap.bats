@@ -11,10 +11,9 @@ load forkserver
 # at once (a test that ends with a hundred zombies under a live server
 # spends its time limit in the teardown on a loaded machine)
 zombies_left() {
-	local n some
-	n=$(zombies | wc -l) some=$(zombies | head -n 5 | tr '\n' ' ')
+	kid_states
 	kill -KILL "$SERVER" 2>/dev/null
-	explain "$1" "$n zombie(s) left: $some(the server was then killed, to end the test quickly)" "$2"
+	explain "$1" "${#ZOMBIES[@]} zombie(s) left: ${ZOMBIES[*]:0:5} (the server was then killed, to end the test quickly)" "$2"
 }
 
 @test "200 connections in a row leave no zombie" {
