@@ -6,11 +6,11 @@
 load '../../../checker/lib/kit'
 load capstone
 
-@test "start returns at once; the supervisor runs as a daemon: ppid 1, no tty, not a session leader" {
-	local t0=${EPOCHREALTIME/[.,]/}
+@test "start returns once the supervisor is ready; the supervisor runs as a daemon: ppid 1, no tty, not a session leader" {
+	# (a start that stays in the foreground is stopped by the test's limit
+	# and fails in start_service; how fast it returns is not timed here: a
+	# loaded machine makes any bound a flake)
 	start_service
-	local ms=$(( (${EPOCHREALTIME/[.,]/} - t0) / 1000 ))
-	(( ms < 3000 )) || explain "start back at the prompt at once (within 3 s)" "$ms ms" "$NOTES#start"
 	local ppid tty sid
 	ppid=$(ps_field "$SUP" ppid) tty=$(ps_field "$SUP" tty) sid=$(ps_field "$SUP" sid)
 	[[ $ppid == "$ORPHAN_PPID" && $tty == '?' && $sid != "$SUP" ]] ||
