@@ -21,9 +21,12 @@ TESTS ?=
 V ?=
 ALL ?=
 
-CC      ?= cc
-CFLAGS  := -std=c11 -D_DEFAULT_SOURCE -Wall -Wextra -Wformat=2 -g
-REF_CFLAGS := $(CFLAGS) -Werror
+# The compiler is make's CC (cc), or yours: make lab1 CC=clang.  The kit's
+# flags come first; yours (CFLAGS, from the environment or the command
+# line: make lab1 CFLAGS=-O2) are added after them, never in their place.
+KIT_CFLAGS := -std=c11 -D_DEFAULT_SOURCE -Wall -Wextra -Wformat=2 -g
+CFLAGS ?=
+REF_CFLAGS := $(KIT_CFLAGS) -Werror $(CFLAGS)
 EXTRA_CFLAGS ?=
 
 ifeq ($(filter solution solutions,$(IMPL)),$(IMPL))
@@ -33,11 +36,11 @@ IMPL_FLAGS := $(REF_CFLAGS)
 else ifeq ($(IMPL),labs)
 SRC_ROOT   := labs
 BUILD_ROOT := build/labs
-IMPL_FLAGS := $(CFLAGS)
+IMPL_FLAGS := $(KIT_CFLAGS) $(CFLAGS)
 else
 SRC_ROOT   := $(patsubst %/,%,$(IMPL))
 BUILD_ROOT := build/impl/$(subst /,_,$(SRC_ROOT))
-IMPL_FLAGS := $(CFLAGS)
+IMPL_FLAGS := $(KIT_CFLAGS) $(CFLAGS)
 endif
 
 Q := $(if $(V),,@)
