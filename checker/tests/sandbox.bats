@@ -151,6 +151,12 @@ has_zombie_child() {
 	wait_until -t 8 "the file" test -e "$f"
 }
 
+@test "this Bats's test watchdog is the one kit.bash fixes, and the fix is in place (a new Bats: see checker/lib/kit.bash)" {
+	# shellcheck disable=SC2016 # the text of the function
+	[[ $(declare -f bats_start_timeout_countdown) == *'pkill -P $BASHPID'* ]] ||
+		fail "kit.bash did not replace bats_start_timeout_countdown: $(bats --version) writes it otherwise; check its watchdog for the fd fault kit.bash describes, then adapt or drop the fix"
+}
+
 @test "a crash is named: status_text, and run -N through explain" {
 	[[ $(status_text 139) == "139 (killed by SIGSEGV: a bad pointer"* ]] || fail "$(status_text 139)"
 	[[ $(status_text 134) == "134 (killed by SIGABRT: "* ]] || fail "$(status_text 134)"
