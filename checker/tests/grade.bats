@@ -263,11 +263,12 @@ int main(void) {
 	return 0;
 }"
 
-	# grade the class: lab 1, two students at once, a short CPU limit so
-	# that the infinite loop ends soon, and 60 s a test file (not 120)
+	# grade the class: lab 1, four students at once (a grading mostly
+	# waits: its programs' deadlines, its sandboxes), a short CPU limit so
+	# that the infinite loop ends soon, and 60 s a test file (not 300)
 	local t0=$SECONDS
 	# (the refused entries make it exit 1)
-	run grade KIT_GRADE_CPU=2 --labs 1 -j 2 -o "$OUT" "$SUBS"
+	run grade KIT_GRADE_CPU=2 --labs 1 -j 4 -o "$OUT" "$SUBS"
 	echo "$((SECONDS - t0))" >"$G/seconds"
 	printf '%s\n' "$output" >"$G/grade.log"
 	echo "$status" >"$G/grade.status"
@@ -603,7 +604,7 @@ $(tail -n 15 "$G/grade.log")"
 	(cd "$G/r" && zip -qr "$c/ref-zip.zip" ref)
 	# (the grader's own limits, not this file's shorter ones: the whole
 	# of lab 4's step 4 took more than 60 s beside the self-test's labs)
-	run grade BATS_TEST_TIMEOUT=60 KIT_FILE_TIMEOUT=300 -j 2 --similarity -o "$o" "$c"
+	run grade BATS_TEST_TIMEOUT=60 KIT_FILE_TIMEOUT=300 -j 4 --similarity -o "$o" "$c"
 	assert_success
 	local want
 	want=$(awk -F, '$1 == "max" { print $NF }' "$o/maxima.csv")
