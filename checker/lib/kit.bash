@@ -800,6 +800,8 @@ explain() {
 		_kit_bad_ends "$2"
 		[[ -n $_KIT_BAD ]] && seen="${seen:+$seen$'\n'}$_KIT_BAD"
 	fi
+	# (a test's "what it saw" may be empty: an empty log, no output)
+	[[ -n $seen ]] || seen='nothing'
 	msg=$(printf 'expected: %s\nseen:     %s\nread:     %s\n' "$1" "${seen//$'\n'/$'\n'          }" "$3")
 	snap=$(ps_snapshot)
 	[[ $snap == *$'\n'* ]] || snap+=$'\n'"  (none)"

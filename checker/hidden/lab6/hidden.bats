@@ -26,7 +26,7 @@ load '../../../labs/06-capstone/tests/capstone'
 @test "restart while stopped: exit 0, and the service runs and serves" {
 	run ctl restart "${FAST[@]}"
 	(( status == 0 )) || explain "'echoctl restart' exits 0 (stop of nothing, then start)" "exit $(status_text), '$output'" "$NOTES#restart"
-	SUP=$(cat "$PIDFILE" 2>/dev/null)
+	SUP=$(cat "$PIDFILE" 2>/dev/null) || SUP=''
 	[[ $SUP =~ ^[0-9]+$ ]] && [[ $(ps_field "$SUP" comm) == supervisor ]] ||
 		explain "$PIDFILE holding the pid of a running supervisor after the restart" \
 			"'$(head -c 100 "$PIDFILE" 2>/dev/null)', output '$output'" "$NOTES#restart"

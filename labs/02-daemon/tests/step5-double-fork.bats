@@ -47,7 +47,9 @@ load mydaemon
 	# strace follows the daemon until it exits: run it in the background
 	start_bg strace -ff -qq -e trace=fork,vfork,clone,clone3,setsid \
 		-o "$BATS_TEST_TMPDIR/trace" mydaemon -P "$PIDFILE" -i 1
-	wait_until "the PID file" test -s "$PIDFILE"
+	wait_until "the PID file" test -s "$PIDFILE" ||
+		explain "the launcher, under strace, writes the daemon's pid to $PIDFILE" \
+			"no PID file; strace: $(tail -c 300 "$BG_ERR")" "$NOTES#the-double-fork"
 	daemon_from_pidfile
 	kill -TERM "$DAEMON_PID"
 	wait_until "strace to finish" proc_gone "$BG_PID"

@@ -31,7 +31,9 @@ load supervisor
 
 @test "the child starts clean: own process group, no signal blocked or ignored, only fds 0-2" {
 	start_bg bash -c "trap '' USR1 PIPE; exec 7</dev/null; exec supervisor -f -P '$PIDFILE' -- sleep 1001"
-	wait_until "a child of the supervisor" eval "[[ -n \$(children_of $BG_PID) ]]"
+	wait_until "a child of the supervisor" eval "[[ -n \$(children_of $BG_PID) ]]" ||
+		explain "a child of the supervisor ($BG_PID), running sleep 1001" \
+			"no child; its last log lines: '$(syslog_lines supervisor | tail -n 2)'" "$NOTES#starting-the-child"
 	local c
 	c=$(children_of "$BG_PID")
 	track_pid "$c"
@@ -81,7 +83,8 @@ load supervisor
 	[[ $status -ne 0 && -n $stderr && $(cat "$PIDFILE") == "$BG_PID" ]] ||
 		explain "the second one exits non-zero with a message; the PID file still holds $BG_PID" \
 			"exit $(status_text), stderr '$stderr', PID file '$(cat "$PIDFILE")'" "$NOTES#one-supervisor"
-	assert_equal "$(spawns)" 1
+	[[ $(spawns) == 1 ]] ||
+		explain "one start of the command in all: the first supervisor's" "$(spawns) starts" "$NOTES#one-supervisor"
 }
 
 @test "without -f it daemonizes: the launcher returns, the supervisor is re-parented and has no terminal" {

@@ -45,7 +45,9 @@ load supervisor
 
 @test "SIGTERM during the wait before a restart: nothing more is started" {
 	supervise -d 3 -- childprog -r "$REC" -t 0 -e 1
-	syslog_wait supervisor "$BG_PID" '^restarting'
+	syslog_wait supervisor "$BG_PID" '^restarting' ||
+		explain "a line 'restarting ...' once the child has died (-d 3: the restart 3 s away)" \
+			"$(syslog_lines supervisor | tail -n 3)" "$NOTES#back-off"
 	kill -TERM "$BG_PID"
 	exited_with "$BG_PID" ||
 		explain "the supervisor exits at once" "still running" "$NOTES#stopping"

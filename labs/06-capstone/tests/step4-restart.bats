@@ -15,7 +15,7 @@ load capstone
 	proc_gone "$old_sup" && proc_gone "$old_srv" ||
 		explain "the old supervisor $old_sup and server $old_srv gone" \
 			"$(proc_state "$old_sup") / $(proc_state "$old_srv")" "$NOTES#restart"
-	SUP=$(cat "$PIDFILE" 2>/dev/null)
+	SUP=$(cat "$PIDFILE" 2>/dev/null) || SUP=''
 	[[ $SUP =~ ^[0-9]+$ && $SUP != "$old_sup" ]] ||
 		explain "a new supervisor's pid in $PIDFILE" "'$SUP'" "$NOTES#restart"
 	track_pid "$SUP"
