@@ -56,6 +56,11 @@ NUMS := $(foreach l,$(LABS),$(call lab_num,$(l)))
 
 .DEFAULT_GOAL := help
 
+# build_writable DIR - a shell command: fail with the fix when DIR cannot
+# be written (made by another user: an earlier `sudo make`), before the
+# compiler's "cannot open output file" reads as the student's error
+build_writable = test -w $(1) || { echo "make: $(1) is not yours to write: an earlier run as another user (sudo make?) made it. The fix: sudo chown -R \"$$(id -un)\" build (or sudo make clean), then run the command again." >&2; exit 2; }
+
 # --- the harness's own C tools ------------------------------------------
 TOOLS := $(addprefix build/checker/,syslogcap reaper freeport echoload \
 	syslog-shim.so accept-probe.so short-writes.so echobench cleansig)
@@ -63,14 +68,14 @@ TOOLS := $(addprefix build/checker/,syslogcap reaper freeport echoload \
 tools: $(TOOLS)  ## build the harness's C tools (syslog capture, reaper)
 
 build/checker/%: checker/tools/%.c
-	@mkdir -p $(@D)
+	@mkdir -p $(@D) 2>/dev/null; $(call build_writable,$(@D))
 	$(Q)$(CC) $(REF_CFLAGS) -o $@ $<
 
 # the load generator of make bench is optimised: it must not be the bottleneck
 build/checker/echobench: REF_CFLAGS += -O2
 
 build/checker/%.so: checker/tools/%.c
-	@mkdir -p $(@D)
+	@mkdir -p $(@D) 2>/dev/null; $(call build_writable,$(@D))
 	$(Q)$(CC) $(REF_CFLAGS) -fPIC -shared -o $@ $< -ldl
 
 # --- one set of rules per lab --------------------------------------------
@@ -89,7 +94,7 @@ lab$(2)_progs := $$(patsubst $(SRC_ROOT)/$(1)/%.c,$(BUILD_ROOT)/lab$(2)/%,\
 	$$(wildcard $(SRC_ROOT)/$(1)/*.c))
 
 $(BUILD_ROOT)/lab$(2)/%: $(SRC_ROOT)/$(1)/%.c
-	@mkdir -p $$(@D)
+	@mkdir -p $$(@D) 2>/dev/null; $$(call build_writable,$$(@D))
 	@echo "  CC      $$<"
 	$(Q)$$(CC) $$(IMPL_FLAGS) $$(EXTRA_CFLAGS) -MMD -MP -o $$@ $$< || { \
 	  echo "make: $$< does not compile. Fix the first error above" \
@@ -201,7 +206,7 @@ deps:  ## install what the tests need (Debian/Ubuntu, as root or with sudo)
 	@checker/deps
 
 clean:  ## remove build/
-	rm -rf build
+	@rm -rf build 2>/dev/null || { echo "make: build/ holds files that are not yours to remove: an earlier run as another user (sudo make?) made them. The fix: sudo make clean" >&2; exit 2; }
 
 # (the student handout has no self-test, grader, benchmark nor solutions:
 # its help does not list them)
