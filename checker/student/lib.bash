@@ -50,9 +50,17 @@ lab_num() { local n=${1%%-*}; echo "$((10#$n))"; }
 # so it is never taken for the starter.
 
 # starter_commit LABDIR - that commit (empty if there is none)
+# (GIT_REFUSED: git's own refusal of the repository, when it refused)
+GIT_REFUSED=''
 starter_commit() {
-	local c top
-	top=$(git -C "$KIT" rev-parse --show-toplevel 2>/dev/null) || return 0
+	local c top err
+	if ! top=$(git -C "$KIT" rev-parse --show-toplevel 2>&1); then
+		# (a tree owned by another user: git >= 2.35.2 will not read it)
+		err=$top
+		[[ $err == *"dubious ownership"* ]] &&
+			GIT_REFUSED="git refuses to read this repository: it belongs to another user than $(id -un) (git's 'dubious ownership': a run under sudo?). Run it as the tree's owner, or tell git the tree is yours: git config --global --add safe.directory '$KIT'"
+		return 0
+	fi
 	[[ $(cd "$top" && pwd -P) == "$KIT" ]] || return 0
 	while read -r c; do
 		# (grep -c, not -q: with pipefail, git killed by SIGPIPE would fail the test)
@@ -73,10 +81,17 @@ starter_from() {
 		echo "lab $1 is not in ${STARTER_TAR#"$KIT"/}" >&2
 		return 1
 	fi
+	# (GIT_REFUSED is set here, in this shell: git's refusal is checked
+	# first, outside the command substitution)
+	git -C "$KIT" rev-parse --show-toplevel >/dev/null 2>&1 || starter_commit "$1" >/dev/null
 	STARTER_REV=$(starter_commit "$1")
 	if [[ -n $STARTER_REV ]]; then
 		STARTER_FROM="git, the kit's commit $(git -C "$KIT" log -1 --format='%h of %cs' "$STARTER_REV")"
 		return 0
+	fi
+	if [[ -n $GIT_REFUSED ]]; then
+		echo "no pristine starter of labs/$1: $GIT_REFUSED" >&2
+		return 1
 	fi
 	echo "no pristine starter of labs/$1: this tree has no ${STARTER_TAR#"$KIT"/} (make handout writes it)" \
 		"and no commit of the kit in git that holds labs/$1/" >&2
