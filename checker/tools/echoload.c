@@ -12,6 +12,8 @@
  *               it then half-closes, and expects those bytes back and the
  *               server's end of the connection
  *   -t seconds  the whole run's deadline (default 20)
+ *   -T seconds  each round's own deadline too (a server that stops
+ *               answering is caught then, however long the run may take)
  *   -b rcvbuf   SO_RCVBUF of each connection (a small one fills up soon)
  *   -r rate     read at most this many bytes a millisecond (a slow reader)
  *   -h          hold: make one round, echo without half-closing, print
@@ -100,12 +102,13 @@ static void
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: echoload -p port [-n count] [-c at-once] [-s size] [-t seconds]\n"
+	    "usage: echoload -p port [-n count] [-c at-once] [-s size] [-t seconds] [-T seconds]\n"
 	    "                [-b rcvbuf] [-r bytes-per-ms] [-h | -R | -C | -F] [-q]\n"
 	    "  -n count    connections in all (default 1)\n"
 	    "  -c at-once  connections open at the same time (default 1)\n"
 	    "  -s size     bytes each connection sends and expects back (default 64; K, M)\n"
 	    "  -t seconds  deadline of the whole run (default 20)\n"
+	    "  -T seconds  deadline of each round, within the run's\n"
 	    "  -b rcvbuf   SO_RCVBUF of each connection\n"
 	    "  -r rate     read at most this many bytes a millisecond (a slow reader)\n"
 	    "  -h          hold: echo once, print the local ports, keep the connections open\n"
@@ -325,16 +328,17 @@ main(int argc, char *argv[])
 	struct sigaction sa = { .sa_handler = on_stop };
 	struct rlimit rl;
 	unsigned long long bytes = 0;
-	long seconds = 20;
+	long seconds = 20, round_s = 0, end_ms;
 	int c;
 
-	while ((c = getopt(argc, argv, "p:n:c:s:t:b:r:hRCFq")) != -1) {
+	while ((c = getopt(argc, argv, "p:n:c:s:t:T:b:r:hRCFq")) != -1) {
 		switch (c) {
 		case 'p': port = (int)number(optarg, 'p', 65535); break;
 		case 'n': count = number(optarg, 'n', 10000000); break;
 		case 'c': atonce = number(optarg, 'c', 100000); break;
 		case 's': size = (size_t)number(optarg, 's', 1L << 32); break;
 		case 't': seconds = number(optarg, 't', 86400); break;
+		case 'T': round_s = number(optarg, 'T', 86400); break;
 		case 'b': rcvbuf = (int)number(optarg, 'b', 1 << 30); break;
 		case 'r': rate = number(optarg, 'r', 1L << 30); break;
 		case 'h': hold = 1; break;
@@ -350,7 +354,7 @@ main(int argc, char *argv[])
 		usage();
 	if (hold)
 		count = atonce;
-	deadline_ms = now_ms() + seconds * 1000;
+	deadline_ms = end_ms = now_ms() + seconds * 1000;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
@@ -361,6 +365,11 @@ main(int argc, char *argv[])
 	}
 	for (long done = 0; done < count; done += atonce) {
 		long k = count - done < atonce ? count - done : atonce;
+
+		if (round_s > 0 && now_ms() + round_s * 1000 < end_ms)
+			deadline_ms = now_ms() + round_s * 1000;
+		else
+			deadline_ms = end_ms;
 
 		bytes += round_of(done, k);
 	}
