@@ -378,20 +378,30 @@ _kit_asleep() {
 	_KIT_ASLEEP=$list
 }
 
+# _kit_children PID - KIDS_OF: the children of PID (zombies too), read
+# from /proc/PID/task/*/children with builtins alone (a wait that polls
+# every 20 ms must not fork a ps each time); children_of is ps's view
+_kit_children() {
+	local f these
+	KIDS_OF=()
+	for f in /proc/"$1"/task/*/children; do
+		these=()	# (the file ends with no newline: read says 1)
+		{ read -r -a these <"$f"; } 2>/dev/null || true
+		KIDS_OF+=(${these[@]+"${these[@]}"})
+	done
+}
+
 # _kit_below PID - the live processes below PID (its children, theirs...),
-# from /proc/PID/task/*/children; none: empty
+# as descendants_of walks them, but through _kit_children; none: empty
 _kit_below() {
-	local p c f kids=("$1") found=() these=()
+	local p c kids=("$1") found=()
 	while (( ${#kids[@]} )); do
 		p=${kids[0]}
 		kids=("${kids[@]:1}")
-		for f in /proc/"$p"/task/*/children; do
-			these=()	# (the file ends with no newline: read says 1)
-			{ read -r -a these <"$f"; } 2>/dev/null || true
-			for c in ${these[@]+"${these[@]}"}; do
-				kids+=("$c")
-				_kit_alive "$c" && found+=("$c")
-			done
+		_kit_children "$p"
+		for c in ${KIDS_OF[@]+"${KIDS_OF[@]}"}; do
+			kids+=("$c")
+			_kit_alive "$c" && found+=("$c")
 		done
 	done
 	echo "${found[*]}"

@@ -14,13 +14,9 @@ serve() { start_server forkserver -p "$PORT" "$@"; }
 # children every 20 ms, and a fork per child (ps, cat) on a loaded
 # machine made a test outlast its time limit.
 kid_states() {
-	local f k stat these
-	KIDS=() ZOMBIES=()
-	for f in /proc/"$SERVER"/task/*/children; do
-		these=()	# (the file ends with no newline: read says 1)
-		{ read -r -a these <"$f"; } 2>/dev/null || true
-		KIDS+=(${these[@]+"${these[@]}"})
-	done
+	local k stat
+	_kit_children "$SERVER"
+	KIDS=(${KIDS_OF[@]+"${KIDS_OF[@]}"}) ZOMBIES=()
 	for k in ${KIDS[@]+"${KIDS[@]}"}; do
 		{ read -r stat <"/proc/$k/stat"; } 2>/dev/null || continue
 		stat=${stat##*) }
