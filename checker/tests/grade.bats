@@ -318,6 +318,21 @@ row() {
 for r in csv.reader(open(sys.argv[1], encoding="utf-8")):
     if r[0] == sys.argv[2]: print("|".join(r[1:]))' "$OUT/summary.csv" "$1"
 }
+# lost ID - the tests the student ID did not pass, one a line, with their
+# messages (what a failed comparison of scores shows)
+lost() {
+	jq -r --arg id "$1" '.students[] | select(.id == $id) | .labs[] |
+		"lab \(.lab): \(.status) \(.build)", (.tests[] | select(.status != "pass") |
+		"  \(.file): \(.name): \(.status)\n    \(.message | gsub("\n"; "\n    "))")' "$OUT/results.json"
+}
+# full_marks ID - fail, saying what was lost, unless ID scored the maximum
+full_marks() {
+	local got
+	got=$(score "$1")
+	[[ $got == "$(max1)" ]] ||
+		fail "$1 scored $got, not full marks ($(max1)); what it lost:
+$(lost "$1")"
+}
 # id_of NAME - the id the grader gave the entry NAME
 id_of() { jq -r --arg n "$1" '.students[] | select(.name == $n) | .id' "$OUT/results.json"; }
 
@@ -355,7 +370,7 @@ $(tail -n 15 "$G/grade.log")"
 @test "the ranking: reference full marks > each known-bad variant > 0; the starter 'not started', the broken one 'does not compile', both 0" {
 	local max ref m
 	max=$(max1) ref=$(score ref)
-	assert_equal "$ref" "$max"
+	full_marks ref
 	for m in "${MUTANTS[@]}"; do
 		lt "$(score "$m")" "$ref" || fail "$m scored $(score "$m"), not less than the reference's $ref"
 		lt 0 "$(score "$m")" || fail "$m scored $(score "$m"): it passes most tests"
@@ -374,10 +389,12 @@ $(tail -n 15 "$G/grade.log")"
 	local id
 	id=$(id_of "$JOSE")
 	[[ $id =~ ^Jose_Garcia-[0-9a-f]{6}$ ]] || fail "'$JOSE' was given the id '$id'"
+	full_marks "$id"
 	run row "$id"
 	assert_output "$(max1)|$(max1)|graded||$JOSE"
 	run grep -F "Submitted as \`$JOSE\`" "$OUT/reports/$id.md"
 	assert_success
+	full_marks linked
 	run row linked
 	assert_output "$(max1)|$(max1)|graded|(a symlink in the submissions folder: grading.json names its target)|linked"
 	# every variant graded, whatever its archive's kind and case
@@ -488,7 +505,7 @@ $(tail -n 15 "$G/grade.log")"
 
 @test "killer: kill(-1) ends only its own tests; the class is graded normally" {
 	run evidence h-killer killer
-	assert_equal "$(score ref)" "$(max1)"
+	full_marks ref
 	assert_equal "$(score h-killer)" 0.0
 }
 

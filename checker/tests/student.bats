@@ -394,6 +394,15 @@ watch_once() {
 	assert_line --regexp '^memcheck: 1 finding\(s\)'
 }
 
+@test "memcheck-labN: valgrind's notes on itself are not findings (lab 4's test that lowers the server's fd limit)" {
+	run -0 kmake memcheck-lab4 IMPL=solution T='^accept fails with EMFILE'
+	assert_line --regexp '^forkserver: clean \([0-9]+ process\(es\) under valgrind\)$'
+	assert_line 'memcheck: no leak and no memory error'
+	# (and valgrind did say it: the case this test is for happened)
+	run grep -rlF 'failed to move log file descriptor' "$KIT_ROOT/build/solutions/memcheck/lab4/logs"
+	assert_success
+}
+
 # --- make trace-labN -----------------------------------------------------------------
 
 @test "trace-lab2 on the reference: the launcher forks, the middle process calls setsid and forks, with counts" {
