@@ -47,8 +47,10 @@ usage(void)
 
 /*
  * Step 1: the name of our controlling terminal, or "none".  Opening /dev/tty
- * fails with ENXIO exactly when the process has no controlling terminal;
- * its name is that of whichever of fds 0-2 is a terminal of our session.
+ * fails with ENXIO exactly when the process has no controlling terminal.
+ * Its device number is tty_nr, field 7 of /proc/self/stat (what ps reads);
+ * the usual shortcut, a heuristic, names whichever of fds 0-2 is a
+ * terminal of our session, and finds none if it is on none of them.
  */
 static const char *
 ctty_name(void)
@@ -56,9 +58,12 @@ ctty_name(void)
 	/*
 	 * TODO(step 1): return "none" if the process has no controlling
 	 * terminal, else its name ("/dev/pts/3").  open(2) "/dev/tty" with
-	 * O_RDONLY | O_NOCTTY fails (ENXIO) exactly when there is none; the
-	 * name is ttyname(3) of whichever of fds 0-2 is a terminal (isatty)
-	 * of our own session (tcgetsid(3) == getsid(0)).  Close what you open.
+	 * O_RDONLY | O_NOCTTY fails (ENXIO) exactly when there is none.  For
+	 * the name, ttyname(3) of whichever of fds 0-2 is a terminal (isatty)
+	 * of our own session (tcgetsid(3) == getsid(0)) will do for the
+	 * tests; it is a heuristic, which finds nothing when the terminal is
+	 * on none of fds 0-2 (then say "/dev/tty", or name it from tty_nr in
+	 * /proc/self/stat: see the notes).  Close what you open.
 	 */
 	return "TODO";
 }
