@@ -47,7 +47,8 @@ log_and_find() {
 
 @test "-p with an unknown facility or level is refused with exit 2" {
 	local bad
-	for bad in nosuch.info daemon.loud daemon info. ''; do
+	# (and names cut short: a facility or level is its whole name)
+	for bad in nosuch.info daemon.loud daemon info. '' dae.info .info daemon.inf; do
 		run --separate-stderr bounded procinfo -p "$bad" -L x
 		[[ $status -eq 2 && -n $stderr ]] ||
 			explain "exit 2 and a message on stderr for -p '$bad'" \
