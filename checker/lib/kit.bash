@@ -700,6 +700,28 @@ syslog_parse() {
 	fi
 }
 
+# syslog_clean IDENT... - every line each IDENT logged since the test
+# began is at facility daemon, and none at err or worse: what a daemon's
+# normal run logs (an error there is noise an operator learns to ignore)
+syslog_clean() {
+	local line bad='' id
+	syslog_sync
+	while IFS= read -r line; do
+		syslog_parse "$line" || continue
+		for id in "$@"; do [[ $SYSLOG_IDENT == "$id" ]] && break; done
+		[[ $SYSLOG_IDENT == "$id" ]] || continue
+		if [[ $SYSLOG_FACILITY != daemon ]]; then
+			bad="facility $SYSLOG_FACILITY (<$SYSLOG_PRI> is $SYSLOG_FACILITY.$SYSLOG_LEVEL) in '$line'"
+		elif (( (SYSLOG_PRI & 7) <= 3 )); then
+			bad="level $SYSLOG_LEVEL in a normal run: '$line'"
+		fi
+		[[ -z $bad ]] || break
+	done < <(tail -c +"$(( ${_KIT_LOG_FROM:-0} + 1 ))" "$HARNESS_SYSLOG" 2>/dev/null)
+	[[ -z $bad ]] ||
+		explain "every line of $* at facility daemon (openlog(..., LOG_DAEMON)), none at err or worse: nothing went wrong" \
+			"$bad" "notes/01-sessions.md#syslog"
+}
+
 # syslog_lines [IDENT [PID]] - the captured lines, or those of IDENT (and PID)
 syslog_lines() {
 	local f=$HARNESS_SYSLOG

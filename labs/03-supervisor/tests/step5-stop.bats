@@ -5,7 +5,7 @@
 load '../../../checker/lib/kit'
 load supervisor
 
-@test "SIGTERM ends the child and its grandchild, removes the PID file, exits 0" {
+@test "SIGTERM ends the child and its grandchild, removes the PID file, exits 0, logs no error" {
 	supervise -- childprog -r "$REC" -G "$BATS_TEST_TMPDIR/grand"
 	wait_child 1
 	wait_until "the grandchild's pid" test -s "$BATS_TEST_TMPDIR/grand"
@@ -19,6 +19,7 @@ load supervisor
 		explain "child $CHILD and grandchild $grand gone (SIGTERM to the child's process group)" \
 			"child: $(proc_state "$CHILD"), grandchild: $(proc_state "$grand")" "$NOTES#stopping"
 	[[ ! -e $PIDFILE ]] || explain "no $PIDFILE after the stop" "it is still there" "$NOTES#stopping"
+	syslog_clean supervisor
 }
 
 @test "SIGINT stops it the same way" {

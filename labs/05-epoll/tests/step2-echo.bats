@@ -23,11 +23,13 @@ load epollserver
 		"$NOTES#a-state-per-connection" -n 200 -c 200 -s 64K -b 4096 -t 15
 }
 
-@test "LT: 2000 connections one after another, each echoed and closed" {
+@test "LT: 2000 connections one after another, each echoed and closed, no error logged" {
 	serve -m lt
 	load_ok "2000 connections echoed and closed (the server closes at the client's end of input)" \
 		"$NOTES#a-state-per-connection" -n 2000 -s 100 -t 15
 	stats
 	(( NOW == 0 )) ||
 		explain "0 connections open after the clients have gone" "$NOW" "$NOTES#a-state-per-connection"
+	# (an empty accept queue, EAGAIN, is how the loop ends: no error)
+	syslog_clean epollserver
 }
