@@ -45,6 +45,15 @@ demo_scenario() {
 	client "served again"
 	say "${ctl[@]}" status
 
+	step "3b. kill (SIGTERM) the server, as the original tutorial does: it stops cleanly, exit 0, and the supervisor (-r always) starts another"
+	say kill "$SRV"
+	await "a new server" new_server "$SRV"
+	old=$SRV
+	SRV=$(server_of "$SUP")
+	log
+	expect "the clean exit logged" logged "supervisor\[$SUP\]: child $old exited with status 0"
+	client "served after a plain kill too"
+
 	step "4. kill (SIGTERM) the supervisor: it passes SIGTERM to the server, both exit, the PID file goes"
 	say kill "$SUP"
 	await "the supervisor and the server to exit" eval "gone $SUP && gone $SRV"

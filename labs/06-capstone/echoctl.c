@@ -194,8 +194,10 @@ status(int quiet)
  * the daemon is ready (PID file written), so start returns at once.
  *
  * TODO(step 1): build the supervisor's command line,
- *     supervisor -P PIDFILE [argv...] -- SERVER -p PORT
- * (argv: the supervisor options given after "start"), fork, execvp it in
+ *     supervisor -P PIDFILE -r always [argv...] -- SERVER -p PORT
+ * (argv: the supervisor options given after "start"; -r always: a server
+ * that exits, even with status 0, is started again, so that only stop
+ * brings the service down), fork, execvp it in
  * the child (_exit(127) if that fails), waitpid for it in the parent: it
  * exits 0 once the daemon is ready.  Then print "started: supervisor N"
  * (N from the PID file) and return 0; if it failed, return 1.

@@ -230,11 +230,13 @@ start(int argc, char **argv)
 		printf("already running: supervisor %d\n", (int)read_pid(pidfile));
 		return 0;
 	}
-	if ((args = calloc((size_t)argc + 8, sizeof *args)) == NULL)
+	if ((args = calloc((size_t)argc + 10, sizeof *args)) == NULL)
 		err(1, "calloc");
 	args[n++] = "supervisor";
 	args[n++] = "-P";
 	args[n++] = pidfile;
+	args[n++] = "-r";	/* any end of the server is restarted: a plain */
+	args[n++] = "always";	/* kill of it too; stop is the only way down */
 	for (i = 0; i < argc; i++)
 		args[n++] = argv[i];
 	args[n++] = "--";

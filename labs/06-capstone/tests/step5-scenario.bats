@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # Step 5: the scenario, end to end - the original tutorial's walkthrough:
-# start, a client, the server killed and started again, the supervisor
-# stopped by SIGTERM, the log telling the story; and the supervisor
+# start, a client, the server killed (kill -9, then a plain kill) and
+# started again each time, the supervisor stopped by SIGTERM, the log
+# telling the story; and the supervisor
 # SIGKILLed, which must leave no orphan server.
 # bats file_tags=step5
 
@@ -21,7 +22,19 @@ in_order() {
 	(( i - 1 > $# )) || { MISSING=${want[i - 1]}; return 1; }
 }
 
-@test "the walkthrough: start, a client, the server killed and served again, SIGTERM to the supervisor" {
+# served_again OLD - after a plain kill of the server OLD, a new one (-r
+# always): SRV is its pid
+served_again() {
+	local second=$1	# (its pid)
+	wait_until "a new server after the plain kill" _served "$second" ||
+		explain "3b. a new server after the plain kill: echoctl runs the supervisor with -r always, so only 'echoctl stop' brings the service down" \
+			"no server; the supervisor's last lines: $(syslog_lines supervisor "$SUP" | tail -n 2 | sed 's/.*]: //' | tr '\n' '|')" \
+			"$NOTES#the-scenario"
+	SRV=$(children_of "$SUP")
+	track_pid "$SRV"
+}
+
+@test "the walkthrough: start, a client, the server killed (kill -9, then kill) and served again each time, SIGTERM to the supervisor" {
 	# 1. start returns at once; the daemonized supervisor and one server
 	start_service
 	[[ $(ps_field "$SUP" ppid) == "$ORPHAN_PPID" && $(ps_field "$SUP" tty) == '?' && $(ps_field "$SUP" sid) != "$SUP" ]] ||
@@ -48,6 +61,17 @@ in_order() {
 	status_is 0 "running: supervisor $SUP, server $SRV"
 	echo_ok "3. a client that reconnects"
 
+	# 3b. a plain kill of the server, as the original tutorial does: it
+	# stops cleanly (exit 0), and the supervisor (-r always) starts another
+	local second=$SRV
+	kill -TERM "$second"
+	syslog_wait supervisor "$SUP" "^child $second exited with status 0" ||
+		explain "3b. 'supervisor[$SUP]: child $second exited with status 0 ...' after a plain kill of the server" \
+			"$(syslog_lines supervisor "$SUP" | tail -n 2)" "$NOTES#the-scenario"
+	served_again "$second"
+	status_is 0 "running: supervisor $SUP, server $SRV"
+	echo_ok "3b. a client after the plain kill"
+
 	# 4. SIGTERM to the supervisor: the server gets SIGTERM, both exit
 	kill -TERM "$SUP"
 	wait_until "the supervisor and the server to exit" eval "proc_gone $SUP && proc_gone $SRV" ||
@@ -59,8 +83,9 @@ in_order() {
 	wait_until "the PID file to go" test ! -e "$PIDFILE" ||
 		explain "4. no PID file once the supervisor has exited" "it is there" "$NOTES#the-scenario"
 	in_order "supervisor[$SUP]" '^started' "^child $first started" "^child $first killed by signal 9" \
-		'^restarting in' "^child $SRV started" '^stopping on SIGTERM' "^child $SRV (exited|killed)" '^stopped' ||
-		explain "4. the log tells the story in order: started, child $first started, killed by signal 9, restarting, child $SRV started, stopping on SIGTERM, child $SRV exited, stopped" \
+		'^restarting in' "^child $second started" "^child $second exited with status 0" '^restarting in' \
+		"^child $SRV started" '^stopping on SIGTERM' "^child $SRV (exited|killed)" '^stopped' ||
+		explain "4. the log tells the story in order: started, child $first started, killed by signal 9, restarting, child $second started, exited with status 0, restarting, child $SRV started, stopping on SIGTERM, child $SRV exited, stopped" \
 			"no line '$MISSING' in its place: $(syslog_lines supervisor "$SUP" | sed 's/.*]: //' | tr '\n' '|')" "$NOTES#the-scenario"
 
 	# 5. stopped by SIGTERM, not failed: the log says it stopped
