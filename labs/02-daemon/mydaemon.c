@@ -74,9 +74,13 @@ write_pidfile(void)
 	 * TODO(step 3): open pidfile (O_RDWR | O_CREAT | O_CLOEXEC, 0644, and
 	 * no O_TRUNC: why?), take an exclusive lock with flock(2) LOCK_EX |
 	 * LOCK_NB.  If another process holds it, fail() saying it is already
-	 * running (read the pid from the file to say which).  Once locked:
-	 * ftruncate to 0, write "PID\n", and keep the fd open (closing it
-	 * releases the lock).  Report every failure with fail().
+	 * running (read the pid from the file to say which).  Once locked,
+	 * check that the path still names the file you locked (fstat(2) the
+	 * fd, stat(2) the path, compare st_dev and st_ino): an instance that
+	 * stopped may have removed it between your open and your lock; if
+	 * so, close and start again.  Then ftruncate to 0, write "PID\n", and
+	 * keep the fd open (closing it releases the lock).  Report every
+	 * failure with fail().
 	 */
 }
 

@@ -67,20 +67,35 @@ fail(const char *fmt, ...)
 static void
 write_pidfile(void)
 {
+	struct stat held, named;
 	char buf[32];
 	int fd, n;
 
-	/* no O_TRUNC: the file may be another instance's, locked and in use */
-	if ((fd = open(pidfile, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) == -1)
-		fail("open PID file %s: %s", pidfile, strerror(errno));
-	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
-		if (errno != EWOULDBLOCK)
-			fail("lock PID file %s: %s", pidfile, strerror(errno));
-		n = (int)read(fd, buf, sizeof buf - 1);
-		buf[n > 0 ? n : 0] = '\0';
-		buf[strcspn(buf, "\n")] = '\0';
-		fail("already running as pid %s (PID file %s is locked)",
-		    buf, pidfile);
+	for (;;) {
+		/* no O_TRUNC: the file may be another instance's, locked and in use */
+		if ((fd = open(pidfile, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) == -1)
+			fail("open PID file %s: %s", pidfile, strerror(errno));
+		if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+			if (errno != EWOULDBLOCK)
+				fail("lock PID file %s: %s", pidfile, strerror(errno));
+			n = (int)read(fd, buf, sizeof buf - 1);
+			buf[n > 0 ? n : 0] = '\0';
+			buf[strcspn(buf, "\n")] = '\0';
+			fail("already running as pid %s (PID file %s is locked)",
+			    buf, pidfile);
+		}
+		/*
+		 * An instance that stops removes its file.  If it did so between
+		 * our open and our lock, we hold the lock of a file that is no
+		 * longer there, and a third instance may have made and locked a
+		 * new one: the lock counts only while the path names our file.
+		 */
+		if (fstat(fd, &held) == -1)
+			fail("fstat PID file %s: %s", pidfile, strerror(errno));
+		if (stat(pidfile, &named) == 0 && named.st_dev == held.st_dev &&
+		    named.st_ino == held.st_ino)
+			break;
+		close(fd);	/* removed meanwhile: the file there now, again */
 	}
 	/* ours now; whatever it held was a dead instance's */
 	n = snprintf(buf, sizeof buf, "%d\n", (int)getpid());

@@ -51,3 +51,47 @@ load mydaemon
 		explain "exit 1 and a message naming /no/such/dir/mydaemon.pid" \
 			"exit $(status_text), stderr '$stderr'" "$NOTES#the-pid-file"
 }
+
+@test "an instance that locks the PID file just after another removed it does not run beside a third, which made a new one" {
+	start_fg
+	local a=$BG_PID
+	# B opens the file, and strace holds it at its flock() until the
+	# tracer is killed (a delay of 300 s that ends with the tracer)
+	start_bg strace -f -qq -o /dev/null -e trace=flock -e inject=flock:delay_enter=300s \
+		mydaemon -f -P "$PIDFILE" -i 1
+	local tracer=$BG_PID
+	wait_until "the second mydaemon to reach its flock()" _at_flock "$tracer" ||
+		explain "the second mydaemon (under strace) opens $PIDFILE and calls flock()" \
+			"children of strace: $(children_of "$tracer" | tr '\n' ' '); their calls: $(for p in $(children_of "$tracer"); do cut -d' ' -f1 "/proc/$p/syscall"; done 2>/dev/null | tr '\n' ' ')" \
+			"$NOTES#the-pid-file"
+	local b=$AT_FLOCK
+	track_pid "$b"
+	# A stops, and removes the file that B has open
+	kill -TERM "$a"
+	wait_until "the first mydaemon to exit" proc_gone "$a" ||
+		explain "mydaemon $a exits on SIGTERM (step 2)" "it is still running" "$NOTES#signals"
+	[[ ! -e $PIDFILE ]] || explain "no $PIDFILE after the first one's clean stop" "it is there" "$NOTES#the-pid-file"
+	# C finds no file: it makes a new one, locks it and runs
+	start_fg
+	local c=$BG_PID
+	# B's flock() goes on, on the file A removed
+	disown "$tracer" 2>/dev/null || true	# (no "Killed" from bash in the report)
+	kill -KILL "$tracer"
+	wait_until "the second mydaemon ($b) to give up" proc_gone "$b" ||
+		explain "mydaemon $b exits: the file it locked was removed before its lock, and $PIDFILE is now $c's, locked (after flock, compare fstat(fd) with stat(path))" \
+			"$b runs beside $c: two instances, each sure it is alone" "$NOTES#the-pid-file"
+	proc_alive "$c" && [[ $(cat "$PIDFILE") == "$c" ]] ||
+		explain "the third mydaemon ($c) runs, and $PIDFILE holds its pid" \
+			"$c: $(proc_state "$c"); the file: '$(cat "$PIDFILE" 2>/dev/null)'" "$NOTES#the-pid-file"
+}
+
+# _at_flock TRACER - AT_FLOCK: the child of TRACER (strace) now in flock()
+_at_flock() {
+	local p nr _ flock_nr=73	# x86_64
+	case $(uname -m) in aarch64 | riscv64) flock_nr=32 ;; esac
+	for p in $(children_of "$1"); do
+		{ read -r nr _ <"/proc/$p/syscall"; } 2>/dev/null || continue
+		[[ $nr == "$flock_nr" ]] && { AT_FLOCK=$p; return 0; }
+	done
+	return 1
+}
