@@ -5,10 +5,14 @@
 load '../../../checker/lib/kit'
 load mydaemon
 
-@test "fds 0-2 are /dev/null; the only others are the log socket and the PID file" {
+@test "fds 0-2 are /dev/null, though the launcher's stdin was a pipe; the only others are the log socket and the PID file" {
 	exec 7</dev/null	# the launcher inherits fd 7: the daemon must not keep it
-	launch
-	exec 7<&-
+	# and its stdin is a pipe (a FIFO opened both ways: no writer needed),
+	# not the /dev/null a test has: the daemon must let go of fd 0 too
+	mkfifo "$BATS_TEST_TMPDIR/stdin"
+	exec 8<>"$BATS_TEST_TMPDIR/stdin"
+	launch <&8
+	exec 7<&- 8<&-
 	local fd target
 	while read -r fd target; do
 		case $fd in
