@@ -25,6 +25,11 @@ stop_with() {
 		wait_until "child $k to exit" proc_gone "$k" ||
 			explain "child $k gone with the server (SIGTERM to each child)" \
 				"it is still there: $(ps -o pid=,ppid=,stat=,args= -p "$k")" "$NOTES#stopping"
+		# ended by that SIGTERM, not by the SIGKILL that comes 5 s later
+		# for a child that blocks or catches it
+		syslog_find forkserver "$SERVER" "^child $k (killed by signal 15|exited)" ||
+			explain "'child $k killed by signal 15 (SIGTERM)': the stop's SIGTERM ends it (a child must not keep the parent's handlers or blocked signals)" \
+				"$(syslog_lines forkserver "$SERVER" | grep -E "child $k |SIGKILL" | sed 's/.*]: //' | tr '\n' '|')" "$NOTES#stopping"
 	done
 	syslog_find forkserver "$SERVER" '^stopped' ||
 		explain "a last line 'stopped'" "$(syslog_lines forkserver | tail -n 3)" "$NOTES#stopping"
@@ -32,7 +37,7 @@ stop_with() {
 	syslog_clean forkserver
 }
 
-@test "SIGTERM with clients connected: the server and every child exit, status 0, no error logged" {
+@test "SIGTERM with clients connected: every child ends by that SIGTERM, the server exits 0, no error logged" {
 	stop_with TERM
 }
 
