@@ -51,3 +51,12 @@ load capstone
 	run ctl stop
 	status_is 3 "stopped"
 }
+
+@test "a start that fails (the supervisor refuses an option) exits 1 and leaves the service 'stopped' (exit 3), not 'failed'" {
+	run ctl start -d nonsense
+	(( status == 1 )) ||
+		explain "'echoctl start -d nonsense' exits 1: the supervisor refused its option" \
+			"exit $(status_text), output '$output'" "$HANDOUT#step-1-start"
+	# nobody got a service that ran and died: no mark of a wanted service
+	status_is 3 "stopped"
+}
