@@ -35,7 +35,7 @@ load epollserver
 	done
 }
 
-@test "accept fails with EMFILE: no busy loop, and clients are served again once fds are free" {
+@test "accept fails with EMFILE: no busy loop, each client turned away is closed, and clients are served again once fds are free" {
 	serve -m lt
 	local used
 	prlimit --pid "$SERVER" --nofile="$(lowest_free_fd "$SERVER"):"
@@ -44,6 +44,15 @@ load epollserver
 	(( used < 10 )) ||
 		explain "under 0.1 s of CPU in 1 s while accept fails (the listener stays readable: take the client off the queue)" \
 			"${used}0 ms of CPU time: a busy loop" "$NOTES#no-fd-left"
+	# a client turned away is closed, and so is the next one: the spare
+	# fd comes back each time
+	local i
+	for i in 1 2; do
+		start_bg -o "$BATS_TEST_TMPDIR/away$i.out" socat -u "TCP:127.0.0.1:$PORT" STDOUT
+		wait_until "client $i, turned away, to read the end of its connection" proc_gone "$BG_PID" ||
+			explain "client $i, connected while no fd is left, taken off the queue with the spare fd and closed: it reads end of file" \
+				"its connection is still open: $(ss -Htn "( dport = :$PORT )" 2>/dev/null | head -n 3 | tr -s ' ' | tr '\n' ';')" "$NOTES#no-fd-left"
+	done
 	prlimit --pid "$SERVER" --nofile=1024:
 	load_ok "a client served once fds are free again" "$NOTES#no-fd-left" -s 16 -t 5
 }
