@@ -5,7 +5,7 @@
 load '../../../checker/lib/kit'
 load supervisor
 
-@test "SIGTERM ends the child and its grandchild, removes the PID file, exits 0, logs no error" {
+@test "SIGTERM ends the child (killed by signal 15) and its grandchild, removes the PID file, exits 0, logs no error" {
 	supervise -- childprog -r "$REC" -G "$BATS_TEST_TMPDIR/grand"
 	wait_child 1
 	wait_until "the grandchild's pid" test -s "$BATS_TEST_TMPDIR/grand"
@@ -19,6 +19,10 @@ load supervisor
 		explain "child $CHILD and grandchild $grand gone (SIGTERM to the child's process group)" \
 			"child: $(proc_state "$CHILD"), grandchild: $(proc_state "$grand")" "$NOTES#stopping"
 	[[ ! -e $PIDFILE ]] || explain "no $PIDFILE after the stop" "it is still there" "$NOTES#stopping"
+	# ended by the SIGTERM, not by the SIGKILL after -k
+	syslog_find supervisor "$BG_PID" "^child $CHILD killed by signal 15" ||
+		explain "'child $CHILD killed by signal 15 (SIGTERM)': the stop's SIGTERM ends the child (SIGKILL after -k is for one that ignores it)" \
+			"$(syslog_lines supervisor "$BG_PID" | grep -E "child $CHILD |SIGKILL" | sed 's/.*]: //' | tr '\n' '|')" "$NOTES#stopping"
 	syslog_clean supervisor
 }
 
