@@ -31,7 +31,7 @@ load forkserver
 			"$(syslog_lines forkserver | tail -n 3)" "$HANDOUT"
 }
 
-@test "the child does not keep the listening socket" {
+@test "the child keeps neither the listening socket nor the parent's self-pipe" {
 	serve
 	hold -c 1 -s 10
 	wait_kids 1
@@ -45,6 +45,15 @@ load forkserver
 			"its fds lead to: $(fd_targets "$child" | tr '\n' ' ')" \
 			"$NOTES#who-closes-what"
 	fi
+	# nor the parent's pipes (its self-pipe): those the server made, not
+	# those it inherited from this test's shell
+	local p kept=''
+	for p in $(fd_targets "$SERVER" | grep '^pipe:' | sort -u | grep -vxF -f <(fd_targets "$BASHPID"; echo none)); do
+		fd_targets "$child" | grep -qxF "$p" && kept+=" $p"
+	done
+	[[ -z $kept ]] ||
+		explain "the child ($child) has closed the parent's self-pipe: its wake-ups are the parent's" \
+			"it keeps${kept}; its fds: $(proc_fds "$child" | tr '\n' ';')" "$NOTES#who-closes-what"
 }
 
 @test "200 connections in a row: the server's fd count stays flat" {
