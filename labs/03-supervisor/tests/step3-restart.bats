@@ -5,14 +5,24 @@
 load '../../../checker/lib/kit'
 load supervisor
 
-@test "a child killed with SIGKILL is started again, with a new pid" {
+@test "a child killed with SIGKILL is started again, with a new pid, each time; the supervisor's fd count stays flat" {
 	supervise -d 0.2 -- childprog -r "$REC"
 	wait_child 1
-	local first=$CHILD
+	local first=$CHILD n fds_then
+	fds_then=$(proc_fds "$BG_PID" | wc -l)
 	kill -KILL "$first"
 	wait_child 2
 	[[ $CHILD != "$first" ]] && proc_alive "$CHILD" ||
 		explain "a new child after the old one ($first) was killed" "start 2 is pid $CHILD" "$NOTES#restart-policy"
+	# two more: a descriptor left open at each start shows as a count
+	# that grows
+	for n in 3 4; do
+		kill -KILL "$CHILD"
+		wait_child "$n"
+	done
+	(( $(proc_fds "$BG_PID" | wc -l) == fds_then )) ||
+		explain "the supervisor holds as many fds after 3 restarts as after the first start ($fds_then): each start's own fds (the exec-error pipe) closed" \
+			"$(proc_fds "$BG_PID" | wc -l): $(proc_fds "$BG_PID" | tr '\n' ';')" "$NOTES#starting-the-child"
 }
 
 @test "under on-failure (the default) a clean exit 0 is not restarted: the supervisor exits 0" {
