@@ -50,7 +50,7 @@ usage(void)
  * fails with ENXIO exactly when the process has no controlling terminal.
  * Its device number is tty_nr, field 7 of /proc/self/stat (what ps reads);
  * the usual shortcut, a heuristic, names whichever of fds 0-2 is a
- * terminal of our session, and finds none if it is on none of them.
+ * terminal of our session, and finds none when it is on none of them.
  */
 static const char *
 ctty_name(void)

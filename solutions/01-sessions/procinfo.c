@@ -44,8 +44,10 @@ usage(void)
 
 /*
  * Step 1: the name of our controlling terminal, or "none".  Opening /dev/tty
- * fails with ENXIO exactly when the process has no controlling terminal;
- * its name is that of whichever of fds 0-2 is a terminal of our session.
+ * fails with ENXIO exactly when the process has no controlling terminal.
+ * Its device number is tty_nr, field 7 of /proc/self/stat (what ps reads);
+ * the usual shortcut, a heuristic, names whichever of fds 0-2 is a
+ * terminal of our session, and finds none when it is on none of them.
  */
 static const char *
 ctty_name(void)
