@@ -91,7 +91,7 @@ load supervisor
 	# launched under umask 027, in the test's directory, stdin a pipe
 	mkfifo "$BATS_TEST_TMPDIR/stdin"
 	exec 8<>"$BATS_TEST_TMPDIR/stdin"
-	(umask 027 && cd "$BATS_TEST_TMPDIR" && run_launcher <&8)
+	(umask 027 && cd "$BATS_TEST_TMPDIR" && run_launcher <&8) || true
 	exec 8<&-
 	local p
 	p=$(cat "$PIDFILE" 2>/dev/null)
@@ -114,6 +114,7 @@ load supervisor
 # run_launcher - the supervisor's launcher; its status and stderr in
 # files (it runs in a subshell, whose variables do not come back)
 run_launcher() {
-	bounded supervisor -P "$PIDFILE" -- childprog -r "$REC" 2>"$BATS_TEST_TMPDIR/launcher.err"
-	echo "$?" >"$BATS_TEST_TMPDIR/launcher.rc"
+	local rc=0
+	bounded supervisor -P "$PIDFILE" -- childprog -r "$REC" 2>"$BATS_TEST_TMPDIR/launcher.err" || rc=$?
+	echo "$rc" >"$BATS_TEST_TMPDIR/launcher.rc"
 }
