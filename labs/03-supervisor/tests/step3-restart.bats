@@ -17,7 +17,7 @@ load supervisor
 	# two more: a descriptor left open at each start shows as a count
 	# that grows
 	for n in 3 4; do
-		kill -KILL "$CHILD"
+		kill -KILL "$CHILD" 2>/dev/null || true	# (gone already: the wait says so)
 		wait_child "$n"
 	done
 	(( $(proc_fds "$BG_PID" | wc -l) == fds_then )) ||
