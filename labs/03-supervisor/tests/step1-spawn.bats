@@ -88,19 +88,20 @@ load supervisor
 }
 
 @test "without -f it daemonizes: the launcher returns; the supervisor is re-parented, has no terminal, umask 0, cwd /, fds 0-2 on /dev/null" {
-	# launched under umask 027, in the test's directory, stdin a pipe
+	# launched under umask 027, in the test's directory, stdin a pipe (a
+	# test runs in a process of its own: its umask and cwd are its own)
 	mkfifo "$BATS_TEST_TMPDIR/stdin"
 	exec 8<>"$BATS_TEST_TMPDIR/stdin"
-	(umask 027 && cd "$BATS_TEST_TMPDIR" && run_launcher <&8) || true
+	umask 027
+	cd "$BATS_TEST_TMPDIR"
+	run --separate-stderr bounded supervisor -P "$PIDFILE" -- childprog -r "$REC" <&8
 	exec 8<&-
 	local p
 	p=$(cat "$PIDFILE" 2>/dev/null)
 	[[ $p =~ ^[0-9]+$ ]] && track_pid "$p"
-	local rc
-	rc=$(cat "$BATS_TEST_TMPDIR/launcher.rc" 2>/dev/null)
-	[[ $rc == 0 && -n $p ]] && proc_alive "$p" ||
+	[[ $status -eq 0 && -n $p ]] && proc_alive "$p" ||
 		explain "the launcher exits 0 and the PID file names the running supervisor" \
-			"exit $( [[ $rc =~ ^[0-9]+$ ]] && status_text "$rc" || echo unknown), stderr '$(cat "$BATS_TEST_TMPDIR/launcher.err" 2>/dev/null)', PID file '$p'" "$NOTES#one-supervisor"
+			"exit $(status_text), stderr '$stderr', PID file '$p'" "$NOTES#one-supervisor"
 	[[ $(ps_field "$p" ppid) == "$ORPHAN_PPID" && $(ps_field "$p" tty) == "?" && $(ps_field "$p" sid) != "$p" ]] ||
 		explain "ppid $ORPHAN_PPID, tty ?, not a session leader" \
 			"ppid $(ps_field "$p" ppid), tty $(ps_field "$p" tty), sid $(ps_field "$p" sid)" "$NOTES#one-supervisor"
@@ -110,11 +111,4 @@ load supervisor
 		explain "the daemon's state of lab 2: umask 0 (launched under 027), cwd / (launched elsewhere), fds 0-2 on /dev/null (stdin was a pipe)" \
 			"umask $(proc_status "$p" Umask), cwd $(proc_cwd "$p"), fds $fds" "notes/02-daemon.md#umask-and-chdir"
 	wait_child 1
-}
-# run_launcher - the supervisor's launcher; its status and stderr in
-# files (it runs in a subshell, whose variables do not come back)
-run_launcher() {
-	local rc=0
-	bounded supervisor -P "$PIDFILE" -- childprog -r "$REC" 2>"$BATS_TEST_TMPDIR/launcher.err" || rc=$?
-	echo "$rc" >"$BATS_TEST_TMPDIR/launcher.rc"
 }
