@@ -871,7 +871,8 @@ explain() {
 	fi
 	# (a test's "what it saw" may be empty: an empty log, no output)
 	[[ -n $seen ]] || seen='nothing'
-	msg=$(printf 'expected: %s\nseen:     %s\nread:     %s\n' "$1" "${seen//$'\n'/$'\n'          }" "$3")
+	_kit_read_in_lang "$3"
+	msg=$(printf 'expected: %s\nseen:     %s\nread:     %s\n' "$1" "${seen//$'\n'/$'\n'          }" "$_KIT_READ")
 	snap=$(ps_snapshot)
 	[[ $snap == *$'\n'* ]] || snap+=$'\n'"  (none)"
 	msg+=$'\n\n'"processes of the test now:"$'\n'"  ${snap//$'\n'/$'\n'  }"
@@ -882,6 +883,23 @@ explain() {
 		msg+=$'\n\n'"syslog: nothing was logged"
 	fi
 	fail "$msg"
+}
+
+# _kit_read_in_lang READ - _KIT_READ: READ (notes/NN-x.md#anchor, a handout)
+# in the student's language: the Chinese edition where run-tests said
+# KIT_LANG=zh and the kit has it (the anchors are the same in both)
+_kit_read_in_lang() {
+	_KIT_READ=$1
+	[[ ${KIT_LANG-} == zh ]] || return 0
+	local path=${1%%[#, ]*} zh
+	case $path in
+	notes/zh/*) return 0 ;;
+	notes/*.md) zh=notes/zh/${path#notes/} ;;
+	labs/*/README.md) zh=${path%README.md}README.zh.md ;;
+	*) return 0 ;;
+	esac
+	[[ -f $KIT_ROOT/$zh ]] && _KIT_READ=$zh${1#"$path"}
+	return 0
 }
 
 # _kit_bad_ends SEEN - _KIT_BAD: the programs the test started (start_bg)

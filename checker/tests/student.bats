@@ -45,7 +45,9 @@ kenv_args() {
 	# Bats exports, which make's /bin/sh does not pass on
 	path=${path//:${BATS_LIBEXEC:-/usr/libexec/bats-core}:/:}
 	path=${path#:} path=${path%:}
-	KENV+=(PATH="$path" HARNESS_SANDBOX=fallback KIT_STATE_DIR="$BATS_TEST_TMPDIR/state")
+	# (in English, whatever the maintainer's locale: KIT_LANG=zh on make's
+	# command line overrides it)
+	KENV+=(PATH="$path" HARNESS_SANDBOX=fallback KIT_STATE_DIR="$BATS_TEST_TMPDIR/state" KIT_LANG=en)
 }
 
 # labs_upto N - the Makefile's labs 1 to N (the tests that want known data)
@@ -171,6 +173,29 @@ last_line_is_the_count() {	# (the last line of run-tests: make's "*** Error" may
 		assert_output --partial "${text:0:40}"
 		assert_output --partial 'Read: signals (notes/02-daemon.md#signals)'
 	done
+}
+
+@test "in Chinese (KIT_LANG=zh, or a zh_* locale): hint-labN shows the Chinese handout's hints; check-labN's read: and stuck? point to the Chinese texts" {
+	local zh=$KIT_ROOT/labs/01-sessions/README.zh.md text
+	text=$(awk '/^## 第 1 步：/ { on = 1; next } /^## / { on = 0 }
+		on && /^> 提示 1：/ { sub(/^> 提示 1： */, ""); print; exit }' "$zh")
+	[[ -n $text ]] || fail "labs/01-sessions/README.zh.md has no '> 提示 1：' in its '## 第 1 步：'"
+	run -0 kmake hint-lab1 STEP=1 KIT_LANG=zh
+	assert_line --index 0 --regexp '^实验 1，第 1 步「.+」：第 1 条提示，共 [0-9]+ 条$'
+	assert_output --partial "${text:0:12}"
+	assert_output --partial '阅读：'
+	assert_output --partial 'notes/zh/01-sessions.md#'
+	# a zh_CN locale without KIT_LANG: Chinese too; KIT_LANG=en wins over it
+	run -0 kenv env -u KIT_LANG LANG=zh_CN.UTF-8 timeout -k 5 150 make -s -C "$KIT_ROOT" --no-print-directory hint-lab1 STEP=1 ALL=1 3>&-
+	assert_line --index 0 --regexp '^实验 1，第 1 步「.+」：讲义中的全部 [0-9]+ 条提示$'
+	run -0 kenv LANG=zh_CN.UTF-8 timeout -k 5 150 make -s -C "$KIT_ROOT" --no-print-directory hint-lab1 STEP=1 ALL=1 3>&-
+	assert_line --index 0 --regexp '^Lab 1, step 1 ".+": the [0-9]+ hint\(s\) of the handout$'
+	# the starter's first failure: read: in the Chinese edition, with the same anchor
+	copy_lab labs 01-sessions
+	run -2 kmake check-lab1 STEP=1 IMPL="$IMPL_DIR" KIT_LANG=zh
+	assert_line --regexp '^ *read: +(notes/zh/01-sessions\.md#[a-z0-9-]+|labs/01-sessions/README\.zh\.md, step 1)$'
+	refute_output --regexp 'read: +notes/01-sessions'
+	assert_line --regexp '^      stuck\? make hint-lab1 STEP=1 shows the hints of labs/01-sessions/README\.zh\.md'
 }
 
 @test "hint-labN ALL=1 shows every hint; without STEP it lists the steps; a bad STEP says which exist" {
