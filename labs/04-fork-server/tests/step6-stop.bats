@@ -57,6 +57,29 @@ stop_with() {
 			"$(proc_alive "$SERVER" && echo "it still runs" || status_text "$RC")" "$NOTES#stopping"
 }
 
+# is_stopped PID - PID is stopped (SIGSTOP): state T
+is_stopped() { [[ $(proc_state "$1") == T ]]; }
+
+@test "a child that SIGTERM cannot end (it is stopped) gets SIGKILL 5 s later, logged; the server exits 0" {
+	serve
+	hold -c 1 -s 30
+	wait_kids 1
+	local k
+	k=$(kids)
+	kill -STOP "$k"
+	wait_until "child $k to be stopped" is_stopped "$k" ||
+		explain "child $k stopped by SIGSTOP" "state $(proc_state "$k")" "$NOTES#stopping"
+	# (a stopped process keeps SIGTERM pending; SIGKILL ends it)
+	kill -TERM "$SERVER"
+	KIT_DEADLINE=30 exited_with "$SERVER" ||
+		explain "forkserver gone within 30 s of SIGTERM: a child still there 5 s after the stop's SIGTERM gets SIGKILL" \
+			"forkserver still runs, and its child: $(ps -o pid=,stat=,args= -p "$k")" "$NOTES#stopping"
+	(( RC == 0 )) || explain "exit status 0 after SIGTERM" "$(status_text "$RC")" "$NOTES#stopping"
+	syslog_find forkserver "$SERVER" "^child $k killed by signal 9" ||
+		explain "'child $k killed by signal 9 (SIGKILL)' logged: the stop's SIGKILL ended it" \
+			"$(syslog_lines forkserver "$SERVER" | grep -E "child $k |SIGKILL" | sed 's/.*]: //' | tr '\n' '|')" "$NOTES#stopping"
+}
+
 @test "right after SIGTERM, a new server listens on the same port, though clients were connected" {
 	serve
 	hold -c 2 -s 10
