@@ -26,6 +26,23 @@ load supervisor
 	syslog_clean supervisor
 }
 
+@test "a child that dies leaves nothing of its group: its grandchild is killed at the death, before the next start" {
+	supervise -d 5 -- childprog -r "$REC" -G "$BATS_TEST_TMPDIR/grand" -t 0.5 -e 1
+	wait_child 1
+	wait_until "the grandchild's pid" test -s "$BATS_TEST_TMPDIR/grand"
+	local grand
+	grand=$(cat "$BATS_TEST_TMPDIR/grand")
+	track_pid "$grand"
+	syslog_wait supervisor "$BG_PID" "^child $CHILD exited with status 1" ||
+		explain "'child $CHILD exited with status 1' (step 2)" "$(syslog_lines supervisor "$BG_PID" | tail -n 3)" \
+			"$NOTES#logging-deaths"
+	# (the next start is 5 s away: what is left of the group goes now,
+	# or it would run beside the next child, holding its port or files)
+	wait_until "the grandchild $grand to end" proc_gone "$grand" ||
+		explain "grandchild $grand gone once its parent, the child, died: SIGKILL to what is left of the child's process group" \
+			"it still runs: $(ps -o pid=,pgid=,stat=,args= -p "$grand"); starts so far: $(spawns)" "$NOTES#stopping"
+}
+
 @test "SIGINT stops it the same way" {
 	supervise -- childprog -r "$REC"
 	wait_child 1
