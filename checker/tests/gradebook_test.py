@@ -1003,5 +1003,122 @@ class BugTest(Case):
         self.assertEqual(report.count("demo.c:4:13: warning: unused variable ‘x’"), 1, report)
 
 
+EXPORT = os.path.join(KIT, "checker", "grade-export")
+
+
+def run_export(*args):
+    return subprocess.run([sys.executable, EXPORT, *args], capture_output=True, timeout=60)
+
+
+class ExportTest(Case):
+    """checker/grade-export: the synthetic class's results.json in the
+    formats of Gradescope, PrairieLearn, Autolab and Canvas."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.root = tempfile.mkdtemp(prefix="grade-export-test.")
+        cls.addClassCleanup(shutil.rmtree, cls.root, True)
+        c = build_class(cls.root)
+        g = c["grading"]
+        cls.proc = run_gradebook("finish", g, c["rubric"], g)
+        cls.results = os.path.join(g, "results.json")
+        with open(cls.results, encoding="utf-8") as f:
+            cls.data = json.load(f)
+        cls.students = {s["id"]: s for s in cls.data["students"]}
+
+    def export(self, *args, rc=0):
+        p = run_export(*args)
+        self.assertEqual(p.returncode, rc, f"grade-export {' '.join(args)}: exit {p.returncode}: {p.stderr.decode(errors='replace')}")
+        return p.stdout.decode("utf-8"), p.stderr.decode("utf-8")
+
+    def test_gradescope_scores_tests_and_deductions(self):
+        for sid, s in self.students.items():
+            out, _ = self.export("gradescope", self.results, sid)
+            r = json.loads(out)
+            self.assertEqual(r["score"], round(float(s["total"]), 4), sid)
+            for t in r["tests"]:
+                self.assertEqual(set(t), {"name", "number", "score", "max_score", "status", "output", "visibility"}, sid)
+                self.assertIn(t["status"], ("passed", "failed"))
+            # the items add up to the score, to the rounding of each test's share
+            if s["total"] > 0:
+                self.assertAlmostEqual(sum(t["score"] for t in r["tests"]), float(s["total"]), delta=0.01, msg=sid)
+        # hidden tests: shown after the grades are published, never with a message
+        r = json.loads(self.export("gradescope", self.results, "José García")[0])
+        hidden = [t for t in r["tests"] if t["visibility"] == "after_published"]
+        self.assertTrue(hidden)
+        self.assertTrue(all(t["output"] == "" for t in hidden))
+        # deductions are items of their own: wendy's 2 warnings, vlad's valgrind findings
+        w = json.loads(self.export("gradescope", self.results, "wendy")[0])
+        self.assertIn(("lab 1: 2 compiler warning(s)", -2.0), [(t["name"], t["score"]) for t in w["tests"]])
+        v = json.loads(self.export("gradescope", self.results, "vlad")[0])
+        self.assertTrue([t for t in v["tests"] if "valgrind" in t["name"] and t["score"] == -5.0], v["tests"])
+        # a lab that does not compile says so
+        bob = json.loads(self.export("gradescope", self.results, "bob")[0])
+        self.assertIn("lab 1: does not compile", [t["name"] for t in bob["tests"]])
+
+    def test_prairielearn_gradable_score_points(self):
+        for sid, s in self.students.items():
+            r = json.loads(self.export("prairielearn", self.results, sid)[0])
+            self.assertEqual(r["points"], round(float(s["total"]), 4) if s["status"] != "refused" else 0, sid)
+            self.assertTrue(0 <= r["score"] <= 1, sid)
+            self.assertEqual(r["gradable"], s["status"] != "refused", sid)
+            if s["status"] == "refused":
+                self.assertIn(s["reason"], r["message"])
+            for t in r["tests"]:
+                self.assertLessEqual({"name", "points", "max_points", "message"}, set(t))
+        # a hidden test is named by its number: PrairieLearn shows names at once
+        r = json.loads(self.export("prairielearn", self.results, "José García")[0])
+        hidden_names = {t["name"] for lab in self.students["Jose_Garcia-978edf"]["labs"]
+                        for t in lab["tests"] if t["group"] == "hidden"}
+        self.assertTrue(hidden_names)
+        self.assertFalse(hidden_names & {t["name"].split(": ", 1)[-1] for t in r["tests"]})
+
+    def test_autolab_last_line_is_the_scores(self):
+        out, _ = self.export("autolab", self.results, "sam")
+        last = json.loads(out.rstrip("\n").split("\n")[-1])
+        self.assertEqual(last, {"scores": {"lab1": 36.1667, "lab2": 0.0}})
+
+    def test_canvas_csv_from_a_roster(self):
+        roster = os.path.join(self.root, "roster.csv")
+        write(roster, "Student,ID,SIS User ID,SIS Login ID,Section,Submission\n"
+                      "    Points Possible,,,,,\n"
+                      '"García, José",101,s101,jgarcia,A,José García\n'
+                      "Sam Stone,102,s102,sstone,A,sam\n"
+                      "Zed Zo,103,s103,zzo,B,zed\n"
+                      "Ann Absent,104,s104,aabsent,B,ann\n")
+        out, err = self.export("canvas", self.results, roster, "--column", "1=Lab 1: sessions (4711)")
+        rows = list(csv.reader(io.StringIO(out)))
+        self.assertEqual(rows[0], ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "Lab 1: sessions (4711)", "Lab 2"])
+        self.assertEqual(rows[1][0].strip(), "Points Possible")
+        self.assertEqual(rows[2], ["García, José", "101", "s101", "jgarcia", "A", "46.25", "10"])
+        self.assertEqual(rows[3][5:], ["36.1667", "0"])
+        # who has no grade keeps empty cells, and stderr says why
+        self.assertEqual(rows[4][5:], ["", ""])
+        self.assertEqual(rows[5][5:], ["", ""])
+        self.assertIn("Zed Zo: no grade (", err)
+        self.assertIn("Ann Absent: no grade (no entry 'ann' in results.json)", err)
+        self.assertIn("entry bob (bob.tgz) is no student's of the roster", err)
+
+    def test_bad_input_is_named(self):
+        _, err = self.export("gradescope", self.results, "nobody", rc=2)
+        self.assertIn("no student 'nobody' in results.json", err)
+        bad = os.path.join(self.root, "bad.json")
+        write(bad, "{not json")
+        _, err = self.export("autolab", bad, "sam", rc=2)
+        self.assertIn("is not checker/grade's results.json", err)
+        _, err = self.export("canvas", self.results, os.path.join(self.root, "nowhere.csv"), rc=2)
+        self.assertIn("cannot read", err)
+        roster = os.path.join(self.root, "thin.csv")
+        write(roster, "Student,ID\nA,1\n")
+        _, err = self.export("canvas", self.results, roster, rc=2)
+        self.assertIn("has no column SIS User ID", err)
+        good = os.path.join(self.root, "good.csv")
+        write(good, "Student,ID,SIS User ID,SIS Login ID,Section,Submission\nSam,1,s1,sam,A,sam\n")
+        _, err = self.export("canvas", self.results, good, "--column", "9=Lab 9", rc=2)
+        self.assertIn("--column wants N=TITLE with N one of the labs graded (1, 2), not '9=Lab 9'", err)
+        _, err = self.export("moodle", self.results, "sam", rc=2)
+        self.assertIn("unknown format 'moodle'", err)
+
+
 if __name__ == "__main__":
     unittest.main()
