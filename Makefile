@@ -160,7 +160,7 @@ $(foreach l,$(LABS),$(eval $(call lab_rules,$(l),$(call lab_num,$(l)))))
 # trace-labN:  ## lab N's main scenario under strace -ff: the system calls that matter
 # demo-labN:   ## lab N's story, live and narrated: commands, ps, syslog (IMPL=labs: yours)
 
-.PHONY: help check test deps clean tools handout grade bench
+.PHONY: help check test deps clean tools handout grade gradescope bench
 
 # make demo, make demo-labN: a lab's scenario, narrated in the sandbox
 # (checker/student/demo, checker/demo/labN.sh); the reference by default
@@ -197,6 +197,12 @@ bench: tools  ## fork vs epoll LT/ET vs libuv: msgs/s, latency, CPU, memory; tab
 	  "it is not part of the student handout ($(HELP_YOURS))." >&2; exit 2; }
 	@$(DIE_WITH_MAKE) checker/bench $(if $(filter command line,$(origin IMPL)),--impl $(IMPL))
 
+gradescope:  ## the Gradescope autograder: make gradescope [LABS=1-3] writes build/gradescope/autograder.zip (see README)
+	@test -x checker/grade-gradescope || { echo "make gradescope is the instructor's;" \
+	  "it is not part of the student handout ($(HELP_YOURS))." >&2; exit 2; }
+	@$(DIE_WITH_MAKE) checker/grade-gradescope build/gradescope/autograder.zip \
+	  $(if $(filter command line,$(origin LABS)),$(LABS),all)
+
 handout:  ## write the student tree build/handout/ (+ .tar.gz): no solutions, no hidden tests
 	@test -x checker/handout || { echo "make handout writes the student tree from the kit's own;" \
 	  "this tree is the handout already ($(HELP_YOURS))." >&2; exit 2; }
@@ -210,7 +216,7 @@ clean:  ## remove build/
 
 # (the student handout has no self-test, grader, benchmark nor solutions:
 # its help does not list them)
-HELP_HIDDEN := $(if $(wildcard solutions),,test grade bench handout)
+HELP_HIDDEN := $(if $(wildcard solutions),,test grade gradescope bench handout)
 HELP_YOURS := make status says where you are; make help lists your targets
 HELP_IMPL := $(if $(wildcard solutions),IMPL=solution (test the reference),IMPL=DIR (test another tree of labs))
 help:  ## list the targets

@@ -830,3 +830,36 @@ grade_small() {
 	assert_output "$(awk -F, '$1 == "max" { print $2 }' "$p/kit/build/grade/maxima.csv")"
 	rm -rf "$p"
 }
+
+@test "make gradescope: the autograder zip grades one submission into Gradescope's results.json: the reference full marks, the starter 0 (not started); no solution in the zip" {
+	local z=$G/gs/autograder.zip r=$G/gs/root l=01-sessions
+	rm -rf "$G/gs"
+	grade_env
+	run env "${GENV[@]}" "$KIT/checker/grade-gradescope" "$z" 1 3>&- 4>&-
+	assert_success
+	run unzip -Z1 "$z"
+	assert_line 'run_autograder'
+	assert_line 'setup.sh'
+	assert_line "checker/hidden/lab1/hidden.bats"
+	refute_line --regexp '^(solutions|checker/mutants|checker/tests)/'
+	mkdir -p "$r/source" "$r/submission/labs"
+	unzip -q "$z" -d "$r/source"
+	cp -r "$KIT/solutions/$l" "$r/submission/labs/"
+	grade_env AUTOGRADER_ROOT="$r"
+	run env "${GENV[@]}" timeout -k 10 600 "$r/source/run_autograder" 3>&- 4>&-
+	assert_success
+	# full marks: the score is the sum of the items' maxima (hidden ones included, shown after publishing)
+	run jq -e '((.score - ([.tests[].max_score] | add)) | if . < 0 then -. else . end) < 0.01 and .score > 0' "$r/results/results.json"
+	assert_success
+	run jq -e '[.tests[] | select(.visibility == "after_published")] | length > 0' "$r/results/results.json"
+	assert_success
+	# the starter: 0, and the output says why
+	rm -rf "$r/submission/labs/$l" "$r/results"
+	cp -r "$KIT/labs/$l" "$r/submission/labs/"
+	run env "${GENV[@]}" timeout -k 10 600 "$r/source/run_autograder" 3>&- 4>&-
+	assert_success
+	run jq -r '"\(.score) \(.output)"' "$r/results/results.json"
+	assert_output --partial '0 submission: 0 of'
+	assert_output --partial 'not started'
+	rm -rf "$G/gs"
+}
