@@ -2,11 +2,19 @@
 # (sourced by run-tests and checker/student/*; bash only).
 #
 # kit_lang - "zh" or "en": KIT_LANG when it is set (zh..., en...), else "zh"
-# where the locale (LC_ALL, LC_MESSAGES, LANG, in that order) is zh_*
+# where the locale (LC_ALL, LC_MESSAGES, LANG, the first set) is a zh_*
+# one in UTF-8 (the texts are UTF-8: a zh_CN.GB18030 terminal would show
+# them garbled, so it gets English unless KIT_LANG=zh).  The Chinese
+# edition is in simplified characters, for zh_TW and zh_HK too.
 kit_lang() {
-	local l=${KIT_LANG:-${LC_ALL:-${LC_MESSAGES:-${LANG-}}}}
+	local l
+	if [[ -n ${KIT_LANG-} ]]; then
+		case $KIT_LANG in zh* | ZH*) echo zh ;; *) echo en ;; esac
+		return
+	fi
+	l=${LC_ALL:-${LC_MESSAGES:-${LANG-}}}
 	case $l in
-	zh* | ZH*) echo zh ;;
+	zh*.[Uu][Tt][Ff]-8* | zh*.[Uu][Tt][Ff]8*) echo zh ;;
 	*) echo en ;;
 	esac
 }

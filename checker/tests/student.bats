@@ -186,9 +186,9 @@ last_line_is_the_count() {	# (the last line of run-tests: make's "*** Error" may
 	assert_output --partial '阅读：'
 	assert_output --partial 'notes/zh/01-sessions.md#'
 	# a zh_CN locale without KIT_LANG: Chinese too; KIT_LANG=en wins over it
-	run -0 kenv env -u KIT_LANG LANG=zh_CN.UTF-8 timeout -k 5 150 make -s -C "$KIT_ROOT" --no-print-directory hint-lab1 STEP=1 ALL=1 3>&-
+	run -0 kenv env -u KIT_LANG -u LC_ALL -u LC_MESSAGES LANG=zh_CN.UTF-8 timeout -k 5 150 make -s -C "$KIT_ROOT" --no-print-directory hint-lab1 STEP=1 ALL=1 3>&-
 	assert_line --index 0 --regexp '^实验 1，第 1 步「.+」：讲义中的全部 [0-9]+ 条提示$'
-	run -0 kenv LANG=zh_CN.UTF-8 timeout -k 5 150 make -s -C "$KIT_ROOT" --no-print-directory hint-lab1 STEP=1 ALL=1 3>&-
+	run -0 kenv env -u LC_ALL -u LC_MESSAGES LANG=zh_CN.UTF-8 timeout -k 5 150 make -s -C "$KIT_ROOT" --no-print-directory hint-lab1 STEP=1 ALL=1 3>&-
 	assert_line --index 0 --regexp '^Lab 1, step 1 ".+": the [0-9]+ hint\(s\) of the handout$'
 	# the starter's first failure: read: in the Chinese edition, with the same anchor
 	copy_lab labs 01-sessions

@@ -156,3 +156,56 @@ zh_check() {
 	(( status == 2 )) && [[ $output == *'has no notes/'* ]] ||
 		explain "exit 2: no kit there" "exit $status: $output" "checker/maint/zh-check"
 }
+
+@test "zh-check: a stamp of a version no commit holds says how to compare; --stamp alone, a CRLF twin and a broken link of the glossary are named" {
+	local zn=$MINI/notes/zh/01-x.md
+	# a stamp no commit of the English has
+	sed -i "1s/sha256 [0-9a-f]*/sha256 000000000000/" "$zn"
+	zh_check
+	(( status == 1 )) && [[ $output == *'no commit holds that version: compare the two (git log -p -- notes/01-x.md)'*'--stamp notes/zh/01-x.md'* ]] ||
+		explain "exit 1: no commit holds it, compare with git log -p, then --stamp" "exit $status: $output" "checker/maint/zh-check"
+	# --stamp without a FILE would mark every twin done
+	run "$ZH_CHECK" --root "$MINI" --stamp
+	(( status == 2 )) && [[ $output == *'--stamp wants the Chinese FILEs'* ]] ||
+		explain "exit 2: --stamp wants FILEs" "exit $status: $output" "checker/maint/zh-check"
+	# a broken stamp line is replaced, not kept below a new one
+	sed -i '1s/.*/<!-- 译自 notes\/01-x.md, sha256 bad -->/' "$zn"
+	run "$ZH_CHECK" --root "$MINI" --stamp notes/zh/01-x.md
+	[[ $(grep -c '译自' "$zn") == 1 ]] || explain "one stamp line" "$(head -n 3 "$zn")" "checker/maint/zh-check"
+	# CRLF line ends
+	sed -i 's/$/\r/' "$MINI/labs/01-x/README.zh.md"
+	# a Chinese text that is no twin (the glossary): its links are checked
+	printf '# 术语表\n\n[会话](01-x.md#no-such-section)\n' >"$MINI/notes/zh/glossary.md"
+	zh_check
+	(( status == 1 )) && [[ $output == *'README.zh.md: has carriage returns'* ]] &&
+		[[ $output == *'notes/zh/glossary.md: the link (01-x.md#no-such-section) names #no-such-section'* ]] ||
+		explain "exit 1, naming the CRLF twin and the glossary's broken link" "exit $status: $output" "checker/maint/zh-check"
+}
+
+@test "zh-check: a heading inside a code block is no section; GitHub's anchors of headings with code, links and entities" {
+	cat >>"$MINI/notes/01-x.md" <<-'EOF'
+
+	## The `<pid>` file, [see](https://example.org) &amp; more
+
+	````
+	```c
+	## not a heading
+	```
+	````
+	EOF
+	cat >>"$MINI/notes/zh/01-x.md" <<-'EOF'
+
+	<a id="the-pid-file-see--more"></a>
+	## `<pid>` 文件，[见](https://example.org) &amp; 更多
+
+	````
+	```c
+	## not a heading
+	```
+	````
+	EOF
+	run "$ZH_CHECK" --root "$MINI" --stamp notes/zh/01-x.md
+	zh_check
+	(( status == 0 )) || explain "exit 0: one more section, #the-pid-file-see--more, and the fenced '## not a heading' no heading" \
+		"exit $status: $output" "checker/maint/zh-check"
+}
