@@ -291,7 +291,7 @@ last_line_is_the_count() {	# (the last line of run-tests: make's "*** Error" may
 	assert_output --partial 'IMPL=solution is the reference'
 }
 
-@test "the handout ships the student's targets: help, status, hint, and a reset from its snapshot (no git)" {
+@test "the handout ships the student's targets: help, status, hint, a reset from its snapshot (no git), and GitHub Classroom's checks, a score per step" {
 	run timeout 120 "$KIT_ROOT/checker/handout" "$BATS_TEST_TMPDIR/ho" 3>&-
 	assert_success
 	local ho=$BATS_TEST_TMPDIR/ho
@@ -316,6 +316,30 @@ last_line_is_the_count() {	# (the last line of run-tests: make's "*** Error" may
 	assert_output --partial "from the handout's snapshot, checker/student/starter.tar.gz"
 	cmp "$ho/labs/02-daemon/mydaemon.c" "$KIT_ROOT/labs/02-daemon/mydaemon.c"
 	compgen -G "$ho/backups/02-daemon-*/mydaemon.c" >/dev/null || fail "no backup in $ho/backups/"
+	# GitHub Classroom: the workflow in place; a score per step, each lab
+	# begun checked once, lab 2 untouched not run (and the later labs left
+	# out here: their starters wait out deadlines)
+	assert_file_exists "$ho/.github/workflows/classroom.yml"
+	rm -rf "$ho/labs/0[3-9]-"*
+	echo '/* begun */' >>"$ho/labs/01-sessions/procinfo.c"
+	run kenv timeout -k 5 120 "$ho/checker/student/classroom" run 3>&-
+	assert_success
+	assert_line '== lab 1 (01-sessions): make check-lab1 ALL=1'
+	assert_line '== lab 2 (02-daemon): not started (the starter, untouched): not run'
+	run kenv "$ho/checker/student/classroom" step 1 1
+	assert_failure
+	assert_line --regexp '^  FAIL  procinfo prints one line'
+	assert_line --regexp '^lab 1, step 1: [0-9]+ of [0-9]+ tests pass \(make check-lab1 STEP=1 shows the first failure\)$'
+	run kenv "$ho/checker/student/classroom" step 2 1
+	assert_failure
+	assert_output 'lab 2, step 1: 0 points: lab 2 is not started (labs/02-daemon is the starter, untouched)'
+	# lab 1 solved: every step scores
+	cp "$KIT_ROOT/solutions/01-sessions/"*.c "$ho/labs/01-sessions/"
+	run kenv timeout -k 5 120 "$ho/checker/student/classroom" run 3>&-
+	assert_success
+	run kenv "$ho/checker/student/classroom" step 1 3
+	assert_success
+	assert_line --regexp '^lab 1, step 3: ([0-9]+) of \1 tests pass$'
 }
 
 # --- make watch-labN -------------------------------------------------------------------
