@@ -14,6 +14,10 @@
  *   -t seconds  the whole run's deadline (default 20)
  *   -T seconds  each round's own deadline too (a server that stops
  *               answering is caught then, however long the run may take)
+ *   -B          with -T: -t is a budget, not a deadline: no round starts
+ *               after it, a round under way keeps its -T, and the run
+ *               succeeds if no round failed ("N of COUNT connections ...";
+ *               a stall, not a speed, is what fails it)
  *   -b rcvbuf   SO_RCVBUF of each connection (a small one fills up soon)
  *   -r rate     read at most this many bytes a millisecond (a slow reader)
  *   -h          hold: make one round, echo without half-closing, print
@@ -109,6 +113,7 @@ usage(void)
 	    "  -s size     bytes each connection sends and expects back (default 64; K, M)\n"
 	    "  -t seconds  deadline of the whole run (default 20)\n"
 	    "  -T seconds  deadline of each round, within the run's\n"
+	    "  -B          with -T: the run's -t is a budget: no round starts after it\n"
 	    "  -b rcvbuf   SO_RCVBUF of each connection\n"
 	    "  -r rate     read at most this many bytes a millisecond (a slow reader)\n"
 	    "  -h          hold: echo once, print the local ports, keep the connections open\n"
@@ -328,10 +333,10 @@ main(int argc, char *argv[])
 	struct sigaction sa = { .sa_handler = on_stop };
 	struct rlimit rl;
 	unsigned long long bytes = 0;
-	long seconds = 20, round_s = 0, end_ms;
-	int c;
+	long seconds = 20, round_s = 0, end_ms, done;
+	int c, budget = 0;
 
-	while ((c = getopt(argc, argv, "p:n:c:s:t:T:b:r:hRCFq")) != -1) {
+	while ((c = getopt(argc, argv, "p:n:c:s:t:T:b:r:hRCFqB")) != -1) {
 		switch (c) {
 		case 'p': port = (int)number(optarg, 'p', 65535); break;
 		case 'n': count = number(optarg, 'n', 10000000); break;
@@ -346,11 +351,13 @@ main(int argc, char *argv[])
 		case 'C': reset = closing = 1; break;
 		case 'F': reset = flood = 1; break;
 		case 'q': quiet = 1; break;
+		case 'B': budget = 1; break;
 		default:
 			usage();
 		}
 	}
-	if (port == 0 || optind != argc || atonce < 1 || count < 1 || (hold && reset))
+	if (port == 0 || optind != argc || atonce < 1 || count < 1 || (hold && reset) ||
+	    (budget && round_s == 0))
 		usage();
 	if (hold)
 		count = atonce;
@@ -363,15 +370,23 @@ main(int argc, char *argv[])
 		rl.rlim_cur = rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
-	for (long done = 0; done < count; done += atonce) {
+	for (done = 0; done < count; done += atonce) {
 		long k = count - done < atonce ? count - done : atonce;
 
-		if (round_s > 0 && now_ms() + round_s * 1000 < end_ms)
+		if (budget && now_ms() >= end_ms)
+			break;
+		if (round_s > 0 && (budget || now_ms() + round_s * 1000 < end_ms))
 			deadline_ms = now_ms() + round_s * 1000;
 		else
 			deadline_ms = end_ms;
 
 		bytes += round_of(done, k);
+	}
+	if (done < count) {
+		if (!quiet)
+			printf("%ld of %ld connections in the %ld s budget, %llu bytes echoed byte-exact\n",
+			    done, count, seconds, bytes);
+		return 0;
 	}
 	if (!quiet)
 		printf("%ld connections, %llu bytes %s\n", count, bytes,

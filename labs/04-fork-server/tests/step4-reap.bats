@@ -67,11 +67,18 @@ zombies_left() {
 	serve
 	# (what catches a server that stops for good, as one that deadlocks in
 	# its handler does, is a connection left unanswered 10 s (-T): not a
-	# speed.  The whole run has 50 s, within the test's 60: 3000 forks
-	# took more than 40 s for the reference in a grading beside the
-	# self-test's labs)
-	KIT_CMD_TIMEOUT=55 load_ok "3000 connections echoed, one after another, none left unanswered 10 s" \
-		"$NOTES#the-handlers-rules" -n 3000 -s 16 -t 50 -T 10
+	# speed.  So the 45 s of the run are a budget (-B): no connection
+	# starts after them, and the run succeeds if none was left unanswered.
+	# A deadline for all 3000 failed the reference in a grading beside the
+	# self-test's labs: 2469 in 50 s.  The deadlock of the seed's handler
+	# comes within the first few dozen)
+	KIT_CMD_TIMEOUT=58 load_ok "up to 3000 connections echoed, one after another, none left unanswered 10 s" \
+		"$NOTES#the-handlers-rules" -n 3000 -s 16 -t 45 -T 10 -B
+	local n=3000
+	[[ $output =~ ^([0-9]+)\ of\ 3000\ connections ]] && n=${BASH_REMATCH[1]}
+	(( n >= 500 )) ||
+		explain "500 connections or more in 45 s (a fork per connection takes milliseconds)" \
+			"$output" "$NOTES#the-handlers-rules"
 	load_ok "an echo within 3 s after them" "$NOTES#the-handlers-rules" -s 16 -t 3
 }
 
