@@ -321,12 +321,12 @@ row() {
 for r in csv.reader(open(sys.argv[1], encoding="utf-8")):
     if r[0] == sys.argv[2]: print("|".join(r[1:]))' "$OUT/summary.csv" "$1"
 }
-# lost ID - the tests the student ID did not pass, one a line, with their
-# messages (what a failed comparison of scores shows)
+# lost ID [OUTDIR] - the tests the student ID did not pass, one a line,
+# with their messages (what a failed comparison of scores shows)
 lost() {
 	jq -r --arg id "$1" '.students[] | select(.id == $id) | .labs[] |
 		"lab \(.lab): \(.status) \(.build)", (.tests[] | select(.status != "pass") |
-		"  \(.file): \(.name): \(.status)\n    \(.message | gsub("\n"; "\n    "))")' "$OUT/results.json"
+		"  \(.file): \(.name): \(.status)\n    \(.message | gsub("\n"; "\n    "))")' "${2:-$OUT}/results.json"
 }
 # full_marks ID - fail, saying what was lost, unless ID scored the maximum
 full_marks() {
@@ -626,8 +626,12 @@ $(tail -n 15 "$G/grade.log")"
 	assert_success
 	local want
 	want=$(awk -F, '$1 == "max" { print $NF }' "$o/maxima.csv")
-	assert_equal "$(total_of "$o/summary.csv" ref-tgz)" "$want"
-	assert_equal "$(total_of "$o/summary.csv" ref-zip)" "$want"
+	local id
+	for id in ref-tgz ref-zip; do
+		[[ $(total_of "$o/summary.csv" "$id") == "$want" ]] ||
+			fail "$id scored $(total_of "$o/summary.csv" "$id"), not full marks ($want); what it lost:
+$(lost "$id" "$o")"
+	done
 	# the two are the same code: --similarity says so, for every lab
 	if command -v sim_c >/dev/null; then
 		run grep -c '^100% ref-[tz][gi][zp] ref-[tz][gi][zp]$' "$o/similarity.txt"
