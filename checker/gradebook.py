@@ -23,7 +23,8 @@ Usage:
   gradebook.py finish GRADING_DIR RUBRIC DEST [--anonymise-hidden]
       score every entry of GRADING_DIR/grading.json from GRADING_DIR/work/
       and the tests of GRADING_DIR/kit/, write the class's files to DEST;
-      print "refused COUNT"
+      print "refused<TAB>ID<TAB>REASON" for each refused entry, then
+      "counts<TAB>ENTRIES<TAB>GRADED<TAB>NOT_SUBMITTED<TAB>NOT_STARTED<TAB>REFUSED"
 """
 
 import csv
