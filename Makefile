@@ -47,7 +47,7 @@ Q := $(if $(V),,@)
 # Tie the test runner to make: if make is killed, the runner cleans up
 # (exec: no shell in between, whose survival would hide make's death).
 DIE_WITH_MAKE := exec setpriv --pdeathsig TERM --
-RUN_TESTS := $(DIE_WITH_MAKE) checker/run-tests
+RUN_TESTS := $(DIE_WITH_MAKE) checker/core/run-tests
 # how the student runs it again (the report's last lines say what to run next)
 IMPL_ARG := $(if $(filter labs,$(IMPL)),, IMPL=$(IMPL))
 
@@ -163,7 +163,7 @@ $(foreach l,$(LABS),$(eval $(call lab_rules,$(l),$(call lab_num,$(l)))))
 .PHONY: help check test deps clean tools handout grade gradescope bench
 
 # make demo, make demo-labN: a lab's scenario, narrated in the sandbox
-# (checker/student/demo, checker/demo/labN.sh); the reference by default
+# (checker/student/demo, checker/student/demo.d/labN.sh); the reference by default
 # (where there is one), IMPL=labs: the student's
 DEMO_IMPL = $(if $(filter command line environment,$(origin IMPL)),$(IMPL),$(if $(wildcard solutions/$(firstword $(LABS))),solution,labs))
 .PHONY: demo
@@ -181,35 +181,35 @@ status: tools  ## every lab and step of your code: passed, failing, not started,
 	  --impl-arg "$(IMPL_ARG)" $(LABS)
 
 test:  ## the kit's self-test: references pass, starters fail, mutants are caught
-	@test -x checker/selftest || { echo "make test is the maintainers' self-test;" \
+	@test -x checker/maint/selftest || { echo "make test is the maintainers' self-test;" \
 	  "it is not part of the student handout ($(HELP_YOURS))." >&2; exit 2; }
-	@$(DIE_WITH_MAKE) checker/selftest
+	@$(DIE_WITH_MAKE) checker/maint/selftest
 
 grade:  ## grade a class: make grade SUBS=DIR [GRADE='--labs 1-3 -j 4 -o OUT'] (see README)
-	@test -x checker/grade || { echo "make grade is the instructor's;" \
+	@test -x checker/instructor/grade || { echo "make grade is the instructor's;" \
 	  "it is not part of the student handout ($(HELP_YOURS))." >&2; exit 2; }
 	@test -n "$(SUBS)" || { echo "make grade SUBS=DIR: DIR holds one submission per student" \
 	  "(a clone, a labs/ folder, a .tar.gz or a .zip, named by the student's id)" >&2; exit 2; }
-	@$(DIE_WITH_MAKE) checker/grade $(GRADE) $(SUBS)
+	@$(DIE_WITH_MAKE) checker/instructor/grade $(GRADE) $(SUBS)
 
 bench: tools  ## fork vs epoll LT/ET vs libuv: msgs/s, latency, CPU, memory; table, plot in build/bench/ (BENCH_QUICK=1: 10 s)
-	@test -x checker/bench || { echo "make bench is the maintainers' benchmark;" \
+	@test -x checker/maint/bench || { echo "make bench is the maintainers' benchmark;" \
 	  "it is not part of the student handout ($(HELP_YOURS))." >&2; exit 2; }
-	@$(DIE_WITH_MAKE) checker/bench $(if $(filter command line,$(origin IMPL)),--impl $(IMPL))
+	@$(DIE_WITH_MAKE) checker/maint/bench $(if $(filter command line,$(origin IMPL)),--impl $(IMPL))
 
 gradescope:  ## the Gradescope autograder: make gradescope [LABS=1-3] writes build/gradescope/autograder.zip (see README)
-	@test -x checker/grade-gradescope || { echo "make gradescope is the instructor's;" \
+	@test -x checker/instructor/grade-platform || { echo "make gradescope is the instructor's;" \
 	  "it is not part of the student handout ($(HELP_YOURS))." >&2; exit 2; }
-	@$(DIE_WITH_MAKE) checker/grade-gradescope build/gradescope/autograder.zip \
+	@$(DIE_WITH_MAKE) checker/instructor/grade-platform build/gradescope/autograder.zip \
 	  $(if $(filter command line,$(origin LABS)),$(LABS),all)
 
 handout:  ## write the student tree build/handout/ (+ .tar.gz): no solutions, no hidden tests
-	@test -x checker/handout || { echo "make handout writes the student tree from the kit's own;" \
+	@test -x checker/maint/handout || { echo "make handout writes the student tree from the kit's own;" \
 	  "this tree is the handout already ($(HELP_YOURS))." >&2; exit 2; }
-	@checker/handout
+	@checker/maint/handout
 
 deps:  ## install what the tests need (Debian/Ubuntu, as root or with sudo)
-	@checker/deps
+	@checker/core/deps
 
 clean:  ## remove build/
 	@rm -rf build 2>/dev/null || { echo "make: build/ holds files that are not yours to remove: an earlier run as another user (sudo make?) made them. The fix: sudo make clean" >&2; exit 2; }

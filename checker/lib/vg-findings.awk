@@ -1,6 +1,6 @@
 # vg-findings.awk - the findings in valgrind memcheck logs, each distinct one
 # once: what `make memcheck-labN` (checker/student/memcheck) and
-# `checker/grade --valgrind` report.
+# `checker/instructor/grade --valgrind` report.
 #
 # Usage: awk -v prog=NAME -v srcs='a.c|b.h' -f vg-findings.awk LOG...
 #   prog   the program the logs are of (the first column of the output)

@@ -1,0 +1,360 @@
+#!/usr/bin/env bats
+# The harness's own tests: what every lab test relies on.  They run in
+# every kind of sandbox the machine can make (checker/maint/selftest).
+# (Each test runs in a subshell of its own: what one sets, another never sees.)
+# shellcheck disable=SC2030,SC2031
+
+load '../../lib/kit'
+
+has_ppid() { [[ $(ps_field "$1" ppid) == "$2" ]]; }
+has_zombie_child() {
+	local c
+	c=$(children_of "$1")
+	[[ -n $c && $(proc_state "$c") == Z ]]
+}
+
+@test "the sandbox has its own PID namespace: PID 1 is the sandbox's" {
+	require_pid_namespace
+	local init
+	init=$(ps -o comm= -p 1)
+	[[ $init == bwrap || $init == reaper ]] || fail "PID 1 is '$init'"
+	(( $(ps -e -o pid= | wc -l) < 40 )) || fail "ps sees the host's processes: $(ps -e | head)"
+}
+
+@test "an orphan is re-parented to ORPHAN_PPID (1, or the reaper in fallback)" {
+	local pid
+	pid=$(bash -c 'sleep 301 </dev/null >/dev/null 2>&1 3>&- & echo $!')
+	track_pid "$pid"
+	wait_until "the orphan $pid to be re-parented" has_ppid "$pid" "$ORPHAN_PPID" ||
+		fail "orphan $pid has ppid $(ps_field "$pid" ppid), not $ORPHAN_PPID"
+}
+
+@test "the network has loopback only, and it is up" {
+	require_private_net
+	run -0 ip -o link show
+	assert_equal "${#lines[@]}" 1
+	assert_output --partial "lo:"
+	assert_output --partial "UP"
+}
+
+@test "/tmp and /run are private tmpfs mounts" {
+	require_pid_namespace
+	assert_equal "$(stat -f -c %T /tmp)" tmpfs
+	assert_equal "$(stat -f -c %T /run)" tmpfs
+}
+
+@test "tcp_exchange sends binary data to an echo server and gets it back byte for byte" {
+	start_bg socat "TCP-LISTEN:$PORT,bind=127.0.0.1,reuseaddr,fork" EXEC:cat
+	wait_until "socat to listen on $PORT" port_listening "$PORT"
+	head -c 100000 /dev/urandom >"$BATS_TEST_TMPDIR/in"
+	tcp_exchange "$PORT" <"$BATS_TEST_TMPDIR/in" >"$BATS_TEST_TMPDIR/out"
+	cmp "$BATS_TEST_TMPDIR/in" "$BATS_TEST_TMPDIR/out"
+}
+
+@test "a line sent to the syslog socket is captured and its <PRI> decoded" {
+	logger -u "${HARNESS_SYSLOG_SOCK:-/dev/log}" -p local3.warning -t kit-test --id=4242 "hello 100%"
+	syslog_find kit-test 4242 '^hello' || fail "not captured: $(syslog_lines)"
+	assert_equal "$SYSLOG_FACILITY.$SYSLOG_LEVEL" local3.warning
+	assert_equal "$SYSLOG_PRI" 156
+	assert_equal "$SYSLOG_MSG" "hello 100%"
+}
+
+@test "syslog_sync does not log its token" {
+	syslog_sync
+	run syslog_lines
+	refute_output --partial kit-sync
+}
+
+@test "wait_until gives up at its deadline and says what it waited for" {
+	local t0=$SECONDS
+	run --separate-stderr wait_until -t 0.3 "godot" false
+	assert_failure
+	assert_equal "$stderr" "timed out after 0.3 s waiting for godot"
+	(( SECONDS - t0 < 5 )) || fail "it took $((SECONDS - t0)) s"
+	run wait_until -t 5 "true" true
+	assert_success
+}
+
+# (fixtures/lateprog: a program that dies at once, crashes, is slow, or
+# launches a daemon and exits)
+@test "a wait ends at once when what the test ran has ended, saying how; a live program, or a daemon whose launcher exited, is waited for" {
+	local prog=$KIT_ROOT/checker/maint/tests/fixtures/lateprog f=$BATS_TEST_TMPDIR/ready t0 ms rc
+	# it exits 3 at once: the wait ends, false, with its status, stderr and log
+	start_bg "$prog" die
+	t0=${EPOCHREALTIME/[.,]/} rc=0
+	wait_until -t 8 "the file" test -e "$f" 2>"$BATS_TEST_TMPDIR/said" || rc=$?
+	ms=$(( (${EPOCHREALTIME/[.,]/} - t0) / 1000 ))
+	assert_equal "$rc" 1
+	(( ms < 4000 )) || fail "the wait took $ms ms: it waited out its deadline for a program that had exited"
+	[[ $WAIT_WHY == "lateprog (pid $BG_PID) exited with status 3 after "*" s; its stderr: 'lateprog: no such thing'; its last log line: 'giving up: no such thing'; nothing of the test is left running"* ]] ||
+		fail "WAIT_WHY: '$WAIT_WHY'"
+	assert_file_contains "$BATS_TEST_TMPDIR/said" '^gave up waiting for the file: lateprog .* exited with status 3'
+	# explain shows it as seen:
+	run explain "the file" "no file" "notes/x.md#y"
+	assert_line --regexp "^seen:     lateprog \(pid [0-9]+\) exited with status 3 after"
+	assert_line "          and: no file"
+	WAIT_WHY=''
+	# killed by a signal: named
+	start_bg "$prog" crash
+	rc=0
+	wait_until -q -t 8 "the file" test -e "$f" || rc=$?
+	assert_equal "$rc" 1
+	[[ $WAIT_WHY == "lateprog (pid $BG_PID) was killed by SIGSEGV after "*" s (a bad pointer"* ]] || fail "WAIT_WHY: '$WAIT_WHY'"
+	# alive and slow: waited for, however long it takes within the deadline
+	start_bg "$prog" late "$f"
+	t0=${EPOCHREALTIME/[.,]/}
+	wait_until -t 8 "the file" test -e "$f" || fail "gave up on a live program: $WAIT_WHY"
+	ms=$(( (${EPOCHREALTIME/[.,]/} - t0) / 1000 ))
+	(( ms >= 1000 )) || fail "the file came after $ms ms, before the program wrote it?"
+	# a launcher that exits at once by design: its daemon is waited for
+	rm -f "$f"
+	stop_pid "$BG_PID"
+	start_bg "$prog" launch "$f"
+	wait_until -t 8 "the daemon's pid" test -s "$f.pid"
+	track_pid "$(cat "$f.pid")"
+	wait_until -t 8 "the file" test -e "$f" || fail "gave up while the daemon ran: $WAIT_WHY"
+	# a wait for a death is not cut short: it succeeds
+	stop_pid "$(cat "$f.pid")"
+	wait_until -t 8 "the daemon to be gone" proc_gone "$(cat "$f.pid")"
+}
+
+@test "a program asleep for good (pause() with no signal handler) ends a wait and a bounded run at once, saying so; one with a handler is waited for" {
+	local prog=$KIT_ROOT/checker/maint/tests/fixtures/lateprog f=$BATS_TEST_TMPDIR/woken t0 ms rc=0
+	start_bg "$prog" pause
+	t0=${EPOCHREALTIME/[.,]/}
+	wait_until -q -t 8 "the file" test -e "$f" || rc=$?
+	ms=$(( (${EPOCHREALTIME/[.,]/} - t0) / 1000 ))
+	assert_equal "$rc" 1
+	(( ms < 6000 )) || fail "the wait took $ms ms: it waited out its deadline for a program asleep for good"
+	[[ $WAIT_WHY == "perl (pid $BG_PID) asleep in pause() or sigsuspend() with no signal handler installed: "* ]] ||
+		fail "WAIT_WHY: '$WAIT_WHY'"
+	stop_pid "$BG_PID"
+	# bounded: stopped, status 124, and status_text says why
+	t0=${EPOCHREALTIME/[.,]/}
+	KIT_CMD_TIMEOUT=8 run bounded "$prog" pause
+	ms=$(( (${EPOCHREALTIME/[.,]/} - t0) / 1000 ))
+	assert_equal "$status" 124
+	(( ms < 6000 )) || fail "bounded took $ms ms for a program asleep for good"
+	[[ $(status_text 124) == "124 (stopped by the test: perl (pid "*") asleep in pause() or sigsuspend() with no signal handler installed, so it would never have ended)" ]] ||
+		fail "status_text: $(status_text 124)"
+	# a handler could wake it: waited for, to the deadline; woken, it works
+	start_bg "$prog" pause-hup "$f"
+	in_pause() { local nr _; read -r nr _ <"/proc/$1/syscall" && [[ $nr == @(34|130|133) ]]; }
+	wait_until -t 8 "perl to be in pause()" in_pause "$BG_PID"
+	t0=${EPOCHREALTIME/[.,]/} rc=0
+	wait_until -q -t 1.5 "the file" test -e "$f" || rc=$?
+	ms=$(( (${EPOCHREALTIME/[.,]/} - t0) / 1000 ))
+	assert_equal "$rc" 1
+	(( ms >= 1500 )) || fail "the wait gave up after $ms ms on a program with a handler: $WAIT_WHY"
+	assert_equal "$WAIT_WHY" ""
+	kill -HUP "$BG_PID"
+	wait_until -t 8 "the file" test -e "$f"
+}
+
+@test "the student's check: a program that says a step is 'not written yet (TODO step J)' ends the waits of step J and later at once; the grader's waits, and earlier steps', go on" {
+	local f=$BATS_TEST_TMPDIR/never t0 ms rc
+	# waited_ms CMD... - WAITED: how long a 1.5 s wait for a file that never comes lasted
+	waited_ms() {
+		_KIT_TODO_AT=0 rc=0 t0=${EPOCHREALTIME/[.,]/}
+		wait_until -q -t 1.5 "the file" test -e "$f" || rc=$?
+		ms=$(( (${EPOCHREALTIME/[.,]/} - t0) / 1000 ))
+		assert_equal "$rc" 1
+	}
+	# on its stderr, as lab 2's starter says it
+	start_bg bash -c 'echo "toy: the loop is not written yet (TODO step 2 in toy.c)" >&2; exec sleep 30'
+	wait_until -t 8 "the toy's line" test -s "$BG_ERR"
+	KIT_TODO_ENDS_WAITS=1 _KIT_STEP=2
+	waited_ms
+	(( ms < 1000 )) || fail "the wait took $ms ms after the program said step 2 is not written"
+	[[ $WAIT_WHY == "it said 'toy: the loop is not written yet (TODO step 2 in toy.c)': the starter's code of that step is still in place, so this will not happen (waited "* ]] ||
+		fail "WAIT_WHY: '$WAIT_WHY'"
+	_KIT_STEP=1	# a test of an earlier step: step 2's code is not what it waits for
+	waited_ms
+	(( ms >= 1500 )) || fail "a step 1 wait gave up after $ms ms over step 2's TODO: $WAIT_WHY"
+	_KIT_STEP=2 KIT_TODO_ENDS_WAITS=''	# the grader's and the self-test's runs
+	waited_ms
+	(( ms >= 1500 )) || fail "a wait outside the student's check gave up after $ms ms: $WAIT_WHY"
+	stop_pid "$BG_PID"
+	# on the syslog, as lab 3's supervisor says it, once this test began
+	start_bg sleep 30
+	printf '<27>toy[7]: spawn() is not written yet (TODO step 1)' | socat -u - "UNIX-SENDTO:${HARNESS_SYSLOG_SOCK:-/dev/log}"
+	syslog_sync
+	KIT_TODO_ENDS_WAITS=1 _KIT_STEP=3
+	waited_ms
+	(( ms < 1000 )) || fail "the wait took $ms ms after the syslog said step 1 is not written"
+	[[ $WAIT_WHY == "it said 'toy[7]: spawn() is not written yet (TODO step 1)': "* ]] || fail "WAIT_WHY: '$WAIT_WHY'"
+	_KIT_LOG_FROM=$(wc -c <"$HARNESS_SYSLOG")	# (said before the test began)
+	waited_ms
+	(( ms >= 1500 )) || fail "a line from before the test ended its wait: $WAIT_WHY"
+}
+
+@test "this Bats's test watchdog is the one kit.bash fixes, and the fix is in place (a new Bats: see checker/lib/kit.bash)" {
+	# shellcheck disable=SC2016 # the text of the function
+	[[ $(declare -f bats_start_timeout_countdown) == *'pkill -P $BASHPID'* ]] ||
+		fail "kit.bash did not replace bats_start_timeout_countdown: $(bats --version) writes it otherwise; check its watchdog for the fd fault kit.bash describes, then adapt or drop the fix"
+}
+
+@test "a crash is named: status_text, and run -N through explain" {
+	[[ $(status_text 139) == "139 (killed by SIGSEGV: a bad pointer"* ]] || fail "$(status_text 139)"
+	[[ $(status_text 134) == "134 (killed by SIGABRT: "* ]] || fail "$(status_text 134)"
+	assert_equal "$(status_text 143)" "143 (killed by SIGTERM)"
+	assert_equal "$(status_text 1)" "1"
+	run run -0 bounded bash -c 'echo partial; kill -SEGV $$'
+	assert_failure
+	assert_line --regexp '^expected: exit status 0 from: bash -c '
+	assert_line --regexp "^seen:     exit 139 \(killed by SIGSEGV: a bad pointer.*; output: 'partial'"
+}
+
+@test "proc_state sees a zombie as Z, and proc_alive calls it gone" {
+	# a child that exits once its parent is sleep, which never reaps it (a
+	# child that exits before the exec is reaped by bash: no zombie)
+	# shellcheck disable=SC2016 # expanded by that bash
+	start_bg bash -c 'p=$$; (for i in {1..1000}; do [[ $(cat /proc/$p/comm) == sleep ]] && break; sleep 0.01; done) & exec sleep 302'
+	local z
+	wait_until "the zombie" has_zombie_child "$BG_PID"
+	z=$(children_of "$BG_PID")
+	proc_gone "$z"
+	proc_alive "$BG_PID"
+	kill -0 "$z"	# what kill -0 would have said
+}
+
+@test "a Bats watchdog that dies before its trap holds nothing open: the file ends at once" {
+	local pids=$BATS_TEST_TMPDIR/watchdog.pids
+	run timeout 10 env BATS_TEST_TIMEOUT=30 WATCHDOG_PIDFILE="$pids" \
+		bats "$KIT_ROOT/checker/maint/tests/fixtures/watchdog.bats" 3>&-
+	# (the watchdog's sleep, left behind: stopped here)
+	[[ -s $pids ]] && { xargs -r kill <"$pids" 2>/dev/null || true; }
+	[[ $status -ne 124 ]] ||
+		fail "the file took more than 10 s: the watchdog's sleep held Bats' pipes until its 30 s (see kit.bash, bats_start_timeout_countdown)"
+	assert_success
+	assert_output --partial 'ok 1 the watchdog dies early'
+}
+
+@test "start_bg closes bats' fd 3, keeps the test's process group and session, and teardown stops what it started" {
+	start_bg sleep 303
+	run proc_fds "$BG_PID"
+	refute_line --regexp '^3 '
+	assert_equal "$(ps_field "$BG_PID" pgid) $(ps_field "$BG_PID" sid)" "$(ps_field $$ pgid) $(ps_field $$ sid)"
+	kit_teardown
+	proc_gone "$BG_PID"
+}
+
+@test "teardown removes the test's scratch files (a flood's 64 MiB do not pile up)" {
+	head -c 1M /dev/zero >"$BATS_TEST_TMPDIR/big"
+	kit_teardown
+	assert_file_not_exists "$BATS_TEST_TMPDIR/big"
+}
+
+@test "bounded gives run at most 1 MiB of each stream, and a redirect all of stdout" {
+	run bounded bash -c 'head -c 3M /dev/zero | tr "\0" y; head -c 2M /dev/zero | tr "\0" z >&2'
+	(( ${#output} < 2 * 1048576 + 200 )) || fail "run got ${#output} bytes"
+	assert_output --partial '[kit: cut at 1 MiB of the 3145728 bytes it wrote]'
+	assert_output --partial '[kit: cut at 1 MiB of the 2097152 bytes it wrote]'
+	bounded head -c 3M /dev/zero >"$BATS_TEST_TMPDIR/all"
+	assert_equal "$(stat -c %s "$BATS_TEST_TMPDIR/all")" 3145728
+}
+
+@test "run_pty gives the command a controlling terminal" {
+	run -0 run_pty bash -c 'ps -o tty= -p $$'
+	assert_output --regexp '^pts/[0-9]+'
+	run -0 bash -c 'ps -o tty= -p $$'
+	assert_output '?'
+}
+
+@test "explain fails with expected, seen, read, the processes and the log" {
+	start_bg sleep 304
+	logger -u "${HARNESS_SYSLOG_SOCK:-/dev/log}" -t kit-test "a line for the tail"
+	syslog_sync
+	run explain "a thing" "another thing" "notes/x.md#y"
+	assert_failure
+	assert_line "expected: a thing"
+	assert_line "seen:     another thing"
+	assert_line "read:     notes/x.md#y"
+	assert_output --partial "sleep 304"
+	assert_output --partial "kit-test: a line for the tail"
+	refute_output --partial "bats-exec"
+}
+
+@test "a program that writes without end is stopped at the file size limit" {
+	run bounded bash -c "exec yes >'$BATS_TEST_TMPDIR/big'"
+	assert_equal "$status" 153	# 128 + SIGXFSZ
+	(( $(stat -c %s "$BATS_TEST_TMPDIR/big") <= 64 * 1024 * 1024 ))
+}
+
+@test "the syslog capture stops growing at 16 MiB, and says so" {
+	local msg i
+	msg=$(head -c 60000 /dev/zero | tr '\0' a)
+	for (( i = 0; i < 300; i++ )); do
+		logger -u "${HARNESS_SYSLOG_SOCK:-/dev/log}" --size 65000 -t kit-flood "$msg"
+	done
+	syslog_sync
+	(( $(stat -c %s "$HARNESS_SYSLOG") <= 16 * 1024 * 1024 + 200 ))
+	run tail -n 1 "$HARNESS_SYSLOG"
+	assert_output --partial "log full"
+}
+
+# sig_names MASK - the signals set in a /proc mask (SigIgn, SigBlk), by name
+sig_names() {
+	local n names=''
+	for (( n = 1; n <= 64; n++ )); do
+		(( (16#$1 >> (n - 1)) & 1 )) && names+=" $(kill -l "$n" 2>/dev/null || echo "$n")"
+	done
+	names=${names# }
+	echo "${names:-none}"
+}
+# procs_with TOKEN - the pids of the processes whose environment holds the
+# line TOKEN (a run's own, wherever they went; in fallback, the host's
+# processes are not matched by name)
+procs_with() {
+	grep -lzx -e "$1" /proc/[0-9]*/environ 2>/dev/null | cut -d/ -f3 || true
+}
+nothing_with() { [[ -z $(procs_with "$1") ]]; }
+
+# (a run-tests in this sandbox makes sandboxes of the fallback kind: the
+# others may need what this one has dropped, such as capabilities)
+@test "the programs a test runs get every signal at its default and none blocked, though run-tests was started with SIGINT and SIGPIPE ignored and SIGUSR1 blocked" {
+	local o=$BATS_TEST_TMPDIR what ign blk bad=''
+	# (timeout first: it would undo the ignored SIGINT of what it runs)
+	# shellcheck disable=SC2016 # perl's variables
+	run timeout -k 5 60 env HARNESS_SANDBOX=fallback SIGNALS_OUT="$o/signals" \
+		perl -MPOSIX -e '$SIG{INT} = $SIG{PIPE} = "IGNORE";
+			sigprocmask(SIG_BLOCK, POSIX::SigSet->new(SIGUSR1)) or die "sigprocmask: $!";
+			exec @ARGV or die "exec: $!"' \
+		"$KIT_ROOT/checker/core/run-tests" --lab 0 --bin "$LAB_BIN" --out "$o/out" \
+		"$KIT_ROOT/checker/maint/tests/fixtures/signals.bats" 3>&-
+	assert_success
+	assert_equal "$(wc -l <"$o/signals")" 3
+	while read -r what ign blk; do
+		[[ $ign == 0000000000000000 && $blk == 0000000000000000 ]] ||
+			bad+=$'\n'"  $what: ignored: $(sig_names "$ign"), blocked: $(sig_names "$blk") (SigIgn $ign, SigBlk $blk)"
+	done <"$o/signals"
+	[[ -z $bad ]] || fail "signals ignored or blocked where none should be (see build/checker/cleansig):$bad"
+}
+
+@test "run-tests started with SIGINT ignored stops on SIGINT, and leaves nothing behind" {
+	local o=$BATS_TEST_TMPDIR token=KIT_SIGINT_TOKEN=$$.$RANDOM.$RANDOM rt rc
+	mkdir "$o/tmp"
+	# fixtures/hang.bats: a daemon left behind, then a test that hangs
+	# shellcheck disable=SC2016 # perl's variables
+	start_bg -o "$o/run.out" -e "$o/run.err" env "$token" HARNESS_SANDBOX=fallback TMPDIR="$o/tmp" \
+		perl -e '$SIG{INT} = "IGNORE"; exec @ARGV or die "exec: $!"' \
+		"$KIT_ROOT/checker/core/run-tests" --lab 0 --bin "$LAB_BIN" --out "$o/out" \
+		"$KIT_ROOT/checker/maint/tests/fixtures/hang.bats"
+	rt=$BG_PID
+	hanging() { procs_with "$token" | grep -qxFf - <(pgrep -f kit-fixture-hang); }
+	wait_until "the hanging fixture to start" hanging ||
+		fail "it did not start: $(cat "$o/run.out" "$o/run.err")"
+	kill -INT "$rt"
+	if ! wait_until "run-tests to stop on SIGINT" proc_gone "$rt"; then
+		kill -TERM "$rt"	# (its TERM trap: the sandbox and all below it stop)
+		fail "run-tests still runs 10 s after SIGINT: its trap did nothing (a signal ignored at bash's entry cannot be trapped: it must run itself through cleansig)"
+	fi
+	rc=0
+	wait "$rt" || rc=$?
+	assert_equal "$rc" 130
+	wait_until "nothing of the run left" nothing_with "$token" ||
+		fail "left running: $(ps -o pid=,args= -p "$(procs_with "$token" | paste -sd,)")"
+	run ls -A "$o/tmp"
+	assert_output ''	# the sandbox's run dir is gone too
+	assert_file_contains "$o/run.err" "run-tests: interrupted"
+}
