@@ -160,7 +160,7 @@ $(foreach l,$(LABS),$(eval $(call lab_rules,$(l),$(call lab_num,$(l)))))
 # trace-labN:  ## lab N's main scenario under strace -ff: the system calls that matter
 # demo-labN:   ## lab N's story, live and narrated: commands, ps, syslog (IMPL=labs: yours)
 
-.PHONY: help check test deps clean tools handout grade gradescope bench
+.PHONY: help check test deps clean tools handout grade gradescope bench list-labs deps-instructor
 
 # make demo, make demo-labN: a lab's scenario, narrated in the sandbox
 # (checker/student/demo, checker/student/demo.d/labN.sh); the reference by default
@@ -208,17 +208,25 @@ handout:  ## write the student tree build/handout/ (+ .tar.gz): no solutions, no
 	  "this tree is the handout already ($(HELP_YOURS))." >&2; exit 2; }
 	@checker/maint/handout
 
-deps:  ## install what the tests need (Debian/Ubuntu, as root or with sudo)
+deps:  ## install what the labs and their checks need (Debian/Ubuntu, as root or with sudo)
 	@checker/core/deps
+
+deps-instructor:  ## that, and what grading, make test and make bench need
+	@checker/core/deps --instructor
 
 clean:  ## remove build/
 	@rm -rf build 2>/dev/null || { echo "make: build/ holds files that are not yours to remove: an earlier run as another user (sudo make?) made them. The fix: sudo make clean" >&2; exit 2; }
 
 # (the student handout has no self-test, grader, benchmark nor solutions:
 # its help does not list them)
-HELP_HIDDEN := $(if $(wildcard solutions),,test grade gradescope bench handout)
+HELP_HIDDEN := $(if $(wildcard solutions),,test grade gradescope bench handout deps-instructor)
 HELP_YOURS := make status says where you are; make help lists your targets
 HELP_IMPL := $(if $(wildcard solutions),IMPL=solution (test the reference),IMPL=DIR (test another tree of labs))
+# the labs, one NN-name a line: what the kit's scripts read (never LABS
+# scraped from this file)
+list-labs:
+	@printf '%s\n' $(LABS)
+
 help:  ## list the targets
 	@echo "Targets (N is a lab number: $(NUMS)):"
 	@grep -hE '^#? ?[a-zA-Z%N-]+:.*## ' $(MAKEFILE_LIST) | \

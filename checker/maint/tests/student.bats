@@ -52,7 +52,7 @@ kenv_args() {
 
 # labs_upto N - the Makefile's labs 1 to N (the tests that want known data)
 labs_upto() {
-	sed -n 's/^LABS *:= *//p' "$KIT_ROOT/Makefile" | tr ' ' '\n' | awk -v n="$1" '$0 + 0 <= n' | paste -sd' '
+	make -s --no-print-directory -C "$KIT_ROOT" list-labs | awk -v n="$1" '$0 + 0 <= n' | paste -sd' '
 }
 
 # copy_lab WHAT LABDIR... - copy labs/ (starter) or solutions/ (reference) into IMPL_DIR
