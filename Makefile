@@ -160,7 +160,7 @@ $(foreach l,$(LABS),$(eval $(call lab_rules,$(l),$(call lab_num,$(l)))))
 # trace-labN:  ## lab N's main scenario under strace -ff: the system calls that matter
 # demo-labN:   ## lab N's story, live and narrated: commands, ps, syslog (IMPL=labs: yours)
 
-.PHONY: help check test deps clean tools handout grade gradescope bench list-labs deps-instructor
+.PHONY: help check test deps clean tools handout grade gradescope bench list-labs deps-instructor prairielearn autolab
 
 # make demo, make demo-labN: a lab's scenario, narrated in the sandbox
 # (checker/student/demo, checker/student/demo.d/labN.sh); the reference by default
@@ -198,10 +198,16 @@ bench: tools  ## fork vs epoll LT/ET vs libuv: msgs/s, latency, CPU, memory; tab
 	@$(DIE_WITH_MAKE) checker/maint/bench $(if $(filter command line,$(origin IMPL)),--impl $(IMPL))
 
 gradescope:  ## the Gradescope autograder: make gradescope [LABS=1-3] writes build/gradescope/autograder.zip (see README)
-	@test -x checker/instructor/grade-platform || { echo "make gradescope is the instructor's;" \
-	  "it is not part of the student handout ($(HELP_YOURS))." >&2; exit 2; }
-	@$(DIE_WITH_MAKE) checker/instructor/grade-platform build/gradescope/autograder.zip \
-	  $(if $(filter command line,$(origin LABS)),$(LABS),all)
+	@$(call instructor_only,gradescope)
+	@$(DIE_WITH_MAKE) checker/instructor/grade-platform gradescope build/gradescope/autograder.zip $(PLATFORM_LABS)
+
+prairielearn:  ## PrairieLearn's external grader: make prairielearn [LABS=1-3] writes build/prairielearn/
+	@$(call instructor_only,prairielearn)
+	@$(DIE_WITH_MAKE) checker/instructor/grade-platform prairielearn build/prairielearn $(PLATFORM_LABS)
+
+autolab:  ## Autolab's autograder: make autolab [LABS=1-3] writes build/autolab/ (autograde.tar, autograde-Makefile)
+	@$(call instructor_only,autolab)
+	@$(DIE_WITH_MAKE) checker/instructor/grade-platform autolab build/autolab $(PLATFORM_LABS)
 
 handout:  ## write the student tree build/handout/ (+ .tar.gz): no solutions, no hidden tests
 	@test -x checker/maint/handout || { echo "make handout writes the student tree from the kit's own;" \
@@ -219,9 +225,15 @@ clean:  ## remove build/
 
 # (the student handout has no self-test, grader, benchmark nor solutions:
 # its help does not list them)
-HELP_HIDDEN := $(if $(wildcard solutions),,test grade gradescope bench handout deps-instructor)
+HELP_HIDDEN := $(if $(wildcard solutions),,test grade gradescope prairielearn autolab bench handout deps-instructor)
 HELP_YOURS := make status says where you are; make help lists your targets
 HELP_IMPL := $(if $(wildcard solutions),IMPL=solution (test the reference),IMPL=DIR (test another tree of labs))
+# make gradescope|prairielearn|autolab: the labs (LABS=1-3 on the command
+# line), all by default; and their word where the grader is not (the handout)
+PLATFORM_LABS = $(if $(filter command line,$(origin LABS)),$(LABS),all)
+instructor_only = test -x checker/instructor/grade-platform || { echo "make $(1) is the instructor's;" \
+  "it is not part of the student handout ($(HELP_YOURS))." >&2; exit 2; }
+
 # the labs, one NN-name a line: what the kit's scripts read (never LABS
 # scraped from this file)
 list-labs:

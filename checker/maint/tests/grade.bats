@@ -835,23 +835,39 @@ grade_small() {
 	rm -rf "$p"
 }
 
-@test "make gradescope: the autograder zip grades one submission into Gradescope's results.json: the reference full marks, the starter 0 (not started); no solution in the zip" {
+# schema FORMAT FILE [LAB...] - FILE is valid in the platform's format, as
+# its documentation gives it (platform_schema.py)
+schema() {
+	run python3 -B "$BATS_TEST_DIRNAME/platform_schema.py" "$@"
+	assert_success
+}
+
+# variant LAB NAME DEST - the reference of LAB with known-bad variant NAME
+# applied, in DEST
+variant() {
+	rm -rf "$3"
+	cp -r "$KIT/solutions/$1" "$3"
+	patch -s -d "$3" -p1 <"$KIT/checker/maint/mutants/lab${1:1:1}/$2.patch"
+}
+
+@test "make gradescope: the autograder zip grades one submission into Gradescope's results.json: the reference full marks, the starter 0 (not started), a known-bad variant loses the test that catches it; no solution in the zip" {
 	local z=$G/gs/autograder.zip r=$G/gs/root l=01-sessions
 	rm -rf "$G/gs"
 	grade_env
-	run env "${GENV[@]}" "$KIT/checker/instructor/grade-platform" "$z" 1 3>&- 4>&-
+	run env "${GENV[@]}" "$KIT/checker/instructor/grade-platform" gradescope "$z" 1 3>&- 4>&-
 	assert_success
 	run unzip -Z1 "$z"
 	assert_line 'run_autograder'
 	assert_line 'setup.sh'
 	assert_line "checker/instructor/hidden/lab1/hidden.bats"
-	refute_line --regexp '^(solutions|checker/maint/mutants|checker/maint/tests)/'
+	refute_line --regexp '^(solutions|checker/maint)/'
 	mkdir -p "$r/source" "$r/submission/labs"
 	unzip -q "$z" -d "$r/source"
 	cp -r "$KIT/solutions/$l" "$r/submission/labs/"
 	grade_env AUTOGRADER_ROOT="$r"
 	run env "${GENV[@]}" timeout -k 10 600 "$r/source/run_autograder" 3>&- 4>&-
 	assert_success
+	schema gradescope "$r/results/results.json"
 	# full marks: the score is the sum of the items' maxima (hidden ones included, shown after publishing)
 	run jq -e '((.score - ([.tests[].max_score] | add)) | if . < 0 then -. else . end) < 0.01 and .score > 0' "$r/results/results.json"
 	assert_success
@@ -862,8 +878,101 @@ grade_small() {
 	cp -r "$KIT/labs/$l" "$r/submission/labs/"
 	run env "${GENV[@]}" timeout -k 10 600 "$r/source/run_autograder" 3>&- 4>&-
 	assert_success
+	schema gradescope "$r/results/results.json"
 	run jq -r '"\(.score) \(.output)"' "$r/results/results.json"
 	assert_output --partial '0 submission: 0 of'
 	assert_output --partial 'not started'
+	# a known-bad variant, its files alone (as Gradescope's upload of procinfo.c)
+	rm -rf "$r/submission" "$r/results"
+	variant "$l" create-mode-0644 "$r/submission"
+	run env "${GENV[@]}" timeout -k 10 600 "$r/source/run_autograder" 3>&- 4>&-
+	assert_success
+	schema gradescope "$r/results/results.json"
+	run jq -r '.tests[] | select(.status == "failed") | .name' "$r/results/results.json"
+	assert_output 'lab 1 public: a file created with mode 0666 under umask M gets 0666 & ~M'
 	rm -rf "$G/gs"
+}
+
+@test "make prairielearn: run_grader grades /grade/student into PrairieLearn's results.json: the reference score 1, the starter 0 and gradable, a known-bad variant's .c alone loses the test that catches it" {
+	local p=$G/pl/pkg r=$G/pl/root l=01-sessions
+	rm -rf "$G/pl"
+	grade_env
+	run env "${GENV[@]}" "$KIT/checker/instructor/grade-platform" prairielearn "$p" 1 3>&- 4>&-
+	assert_success
+	assert_file_executable "$p/serverFilesCourse/syskit/run_grader"
+	assert_file_not_exists "$p/serverFilesCourse/syskit/solutions"
+	run jq -r '.externalGradingOptions.entrypoint' "$p/info-externalGradingOptions.json"
+	assert_output /grade/serverFilesCourse/syskit/run_grader
+	# PrairieLearn's layout: /grade/serverFilesCourse, /grade/student, /grade/results
+	mkdir -p "$r/student"
+	cp -r "$p/serverFilesCourse" "$r/"
+	cp -r "$KIT/solutions/$l" "$r/student/"
+	grade_env PL_ROOT="$r"
+	run env "${GENV[@]}" timeout -k 10 600 "$r/serverFilesCourse/syskit/run_grader" 3>&- 4>&-
+	assert_success
+	schema prairielearn "$r/results/results.json"
+	run jq -r '"\(.gradable) \(.score) \(.points == .max_points)"' "$r/results/results.json"
+	assert_output 'true 1 true'
+	# the starter
+	rm -rf "$r/student" "$r/results"
+	mkdir -p "$r/student"
+	cp -r "$KIT/labs/$l" "$r/student/"
+	run env "${GENV[@]}" timeout -k 10 600 "$r/serverFilesCourse/syskit/run_grader" 3>&- 4>&-
+	assert_success
+	schema prairielearn "$r/results/results.json"
+	run jq -r '"\(.gradable) \(.score)"' "$r/results/results.json"
+	assert_output 'true 0'
+	# a known-bad variant: procinfo.c alone, as PrairieLearn's file upload gives it
+	rm -rf "$r/student" "$r/results"
+	variant "$l" create-mode-0644 "$G/pl/variant"
+	mkdir -p "$r/student"
+	cp "$G/pl/variant/procinfo.c" "$r/student/"
+	run env "${GENV[@]}" timeout -k 10 600 "$r/serverFilesCourse/syskit/run_grader" 3>&- 4>&-
+	assert_success
+	schema prairielearn "$r/results/results.json"
+	run jq -r '.tests[] | select(.points < .max_points) | .name' "$r/results/results.json"
+	assert_output 'lab 1 public: a file created with mode 0666 under umask M gets 0666 & ~M'
+	rm -rf "$G/pl"
+}
+
+@test "make autolab: autograde-Makefile grades the handin; its last line is Autolab's {\"scores\": ...}: the reference full marks, the starter 0, a known-bad variant loses points" {
+	local p=$G/al/pkg d=$G/al/run l=01-sessions max
+	rm -rf "$G/al"
+	grade_env
+	run env "${GENV[@]}" "$KIT/checker/instructor/grade-platform" autolab "$p" 1 3>&- 4>&-
+	assert_success
+	run tar -tf "$p/autograde.tar"
+	assert_line syskit/checker/instructor/grade-one
+	refute_line --regexp '^syskit/(solutions|checker/maint)/'
+	max=$(jq '.students[0].labs[] | select(.lab == 1) | .max' "$OUT/results.json")
+	# autolab_run HANDIN - a fresh directory as Autolab's grader gets it:
+	# autograde.tar, the Makefile and the student's handin, then make
+	autolab_run() {
+		rm -rf "$d"
+		mkdir -p "$d"
+		cp "$p/autograde.tar" "$d/"
+		cp "$p/autograde-Makefile" "$d/Makefile"
+		cp -r "$1" "$d/"
+		env "${GENV[@]}" timeout -k 10 600 make -s -C "$d" >"$G/al/out" 2>&1 3>&- 4>&-
+	}
+	tar -C "$KIT/solutions" -cf "$G/al/handin.tar" "$l"
+	run autolab_run "$G/al/handin.tar"
+	assert_success
+	schema autolab "$G/al/out" 1
+	run jq -e --argjson max "$max" '.scores == {lab1: $max}' <(tail -n 1 "$G/al/out")
+	assert_success
+	tar -C "$KIT/labs" -cf "$G/al/handin.tar" "$l"
+	run autolab_run "$G/al/handin.tar"
+	assert_success
+	schema autolab "$G/al/out" 1
+	run jq -e '.scores == {lab1: 0}' <(tail -n 1 "$G/al/out")
+	assert_success
+	variant "$l" create-mode-0644 "$G/al/$l"
+	tar -C "$G/al" -cf "$G/al/handin.tar" "$l"
+	run autolab_run "$G/al/handin.tar"
+	assert_success
+	schema autolab "$G/al/out" 1
+	run jq -e --argjson max "$max" '.scores.lab1 > 0 and .scores.lab1 < $max' <(tail -n 1 "$G/al/out")
+	assert_success
+	rm -rf "$G/al"
 }
