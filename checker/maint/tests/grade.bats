@@ -889,7 +889,7 @@ variant() {
 	assert_success
 	schema gradescope "$r/results/results.json"
 	run jq -r '.tests[] | select(.status == "failed") | .name' "$r/results/results.json"
-	assert_output 'lab 1 public: a file created with mode 0666 under umask M gets 0666 & ~M'
+	assert_output 'lab 1 step3: a file created with mode 0666 under umask M gets 0666 & ~M'
 	rm -rf "$G/gs"
 }
 
@@ -931,7 +931,7 @@ variant() {
 	assert_success
 	schema prairielearn "$r/results/results.json"
 	run jq -r '.tests[] | select(.points < .max_points) | .name' "$r/results/results.json"
-	assert_output 'lab 1 public: a file created with mode 0666 under umask M gets 0666 & ~M'
+	assert_output 'lab 1 step3: a file created with mode 0666 under umask M gets 0666 & ~M'
 	rm -rf "$G/pl"
 }
 

@@ -322,10 +322,17 @@ last_line_is_the_count() {	# (the last line of run-tests: make's "*** Error" may
 	assert_file_exists "$ho/.github/workflows/classroom.yml"
 	rm -rf "$ho/labs/0[3-9]-"*
 	echo '/* begun */' >>"$ho/labs/01-sessions/procinfo.c"
-	run kenv timeout -k 5 120 "$ho/checker/student/classroom" run 3>&-
+	run kenv GITHUB_STEP_SUMMARY="$BATS_TEST_TMPDIR/summary.md" timeout -k 5 120 "$ho/checker/student/classroom" run 3>&-
 	assert_success
 	assert_line '== lab 1 (01-sessions): make check-lab1 ALL=1'
 	assert_line '== lab 2 (02-daemon): not started (the starter, untouched): not run'
+	# the job summary: each lab's report, the first failure's expected/seen in it
+	run cat "$BATS_TEST_TMPDIR/summary.md"
+	assert_line '### lab 1 (01-sessions)'
+	assert_line '### lab 2 (02-daemon): not started'
+	assert_line --regexp '^ *expected:'
+	assert_line --regexp '^ *seen:'
+	assert_line --regexp '^[0-9]+ passed, [0-9]+ failed'
 	run kenv "$ho/checker/student/classroom" step 1 1
 	assert_failure
 	assert_line --regexp '^  FAIL  procinfo prints one line'
