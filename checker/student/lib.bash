@@ -5,6 +5,8 @@
 # shellcheck disable=SC2034 # the variables set here are for the scripts
 
 KIT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)
+# shellcheck source=checker/lib/common.bash
+source "$KIT/checker/lib/common.bash"
 # what the targets remember between two calls (the hint shown last)
 STATE_DIR=${KIT_STATE_DIR:-$KIT/build/student}
 # the snapshot of the starters that `make handout` writes into the
