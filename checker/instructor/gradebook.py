@@ -34,6 +34,7 @@ import hashlib
 import json
 import os
 import re
+import subprocess
 import sys
 import unicodedata
 import xml.etree.ElementTree as ET
@@ -189,25 +190,18 @@ def write_json(path, data):
 
 # --- the tests: Bats files and their step tags -------------------------------
 
+STEPS_AWK = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib", "test-steps.awk")
+
+
 def bats_tests(path):
-    """[(group, file, name)] of a .bats file: group stepN from its tags."""
-    out, ftag, ttag = [], "", ""
+    """[(group, file, name)] of a .bats file: group stepN from its tags, as
+    checker/lib/test-steps.awk reads them (the kit's one reader of the tags:
+    run-tests, status and the self-test use it too)."""
+    r = subprocess.run(["awk", "-f", STEPS_AWK, path], capture_output=True, text=True, errors="replace")
+    if r.returncode != 0:
+        raise RuntimeError(f"awk -f {STEPS_AWK} {path}: {r.stderr.strip()}")
     file = os.path.basename(path)[: -len(".bats")]
-    with open(path, encoding="utf-8", errors="replace") as f:
-        for line in f:
-            line = line.rstrip("\n")
-            if line.startswith("# bats file_tags="):
-                m = re.search(r"step[0-9]+", line)
-                ftag = m.group(0) if m else ftag
-            elif line.startswith("# bats test_tags="):
-                m = re.search(r"step[0-9]+", line)
-                ttag = m.group(0) if m else ttag
-            elif line.startswith("@test "):
-                name = re.sub(r"^@test +[\"']", "", line)
-                name = re.sub(r"[\"'] *\{ *$", "", name)
-                out.append((ttag or ftag, file, name))
-                ttag = ""
-    return out
+    return [(step, file, name) for step, name, _ in (line.split("\t", 2) for line in r.stdout.splitlines())]
 
 
 def lab_dirs(kit):
