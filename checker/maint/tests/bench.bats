@@ -114,7 +114,7 @@ stop_in_middle() {
 	else
 		# make, or the script: "bash checker/maint/bench" (its comm is bash)
 		kill "-$sig" "$(ps -eo pid=,sid=,args= | awk -v s="$sid" -v c="$whom" '
-			$2 == s && (c == "make" ? $3 == "make" : $4 ~ /checker\/bench$/) { print $1 }')"
+			$2 == s && (c == "make" ? $3 == "make" : $4 ~ /checker\/maint\/bench$/) { print $1 }')"
 	fi
 	wait
 }

@@ -151,7 +151,7 @@ load '../../../checker/lib/kit'
 """,
     f"labs/{L1}/tests/demo.bash": "# not a test file\n",
     "checker/instructor/hidden/lab1/hidden.bats": f"""#!/usr/bin/env bats
-load '../../lib/kit'
+load '../../../../checker/lib/kit'
 
 @test "an empty input is refused" {{
 	: # {SECRET}
