@@ -6,7 +6,7 @@
 
 NOTES=notes/06-capstone.md
 HANDOUT=labs/06-capstone/README.md
-load '../../../checker/lib/echo'	# load_ok, exited_with, ...
+load "$KIT_ROOT/checker/lib/echo"	# load_ok, exited_with, ...
 
 PIDFILE=$BATS_TEST_TMPDIR/echo.pid
 # a supervisor that restarts quickly and gives up soon: the tests stay short
