@@ -5,7 +5,8 @@ rubric, the per-test results, the scores and every file written from them.
 checker/instructor/grade (bash) does what is the shell's: the sandbox, the uids, the
 limits, the cgroups, the scheduling.  It leaves, per student, raw results
 in WORK/ID/ (labs.tsv, labN-public/ and labN-hidden/ with run-tests'
-results.tsv and the TAP output of each file, labN.build.log, vg/labN/);
+results.tsv (each test's result and message) and the TAP output of each
+file, labN.build.log, vg/labN/);
 this program reads them and writes summary.csv, maxima.csv, results.json,
 reports/ID.md and junit/ID.xml.  Standard library only.
 
@@ -44,7 +45,7 @@ SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@+-]*")
 ARCHIVES = ((".tar.gz", "tgz"), (".tgz", "tgz"), (".tar", "tar"), (".zip", "zip"))
 MSG_LINES = 40          # lines of a failure's message kept
 LINE_CHARS = 500        # characters of one line kept
-TAP_BYTES = 1 << 20     # bytes of a TAP file read
+READ_BYTES = 1 << 20    # bytes of a file read
 # what a lab's status says in the outputs
 LAB_WORDS = {
     "ok": "graded",
@@ -338,7 +339,7 @@ def clean_line(s):
     return s if len(s) <= LINE_CHARS else s[:LINE_CHARS] + " (...)"
 
 
-def read_text(path, limit=TAP_BYTES):
+def read_text(path, limit=READ_BYTES):
     """The first LIMIT bytes of PATH as text (bytes that are not UTF-8 become
     U+FFFD); '' if it cannot be read."""
     try:
@@ -348,36 +349,20 @@ def read_text(path, limit=TAP_BYTES):
         return ""
 
 
-def tap_messages(text):
-    """{test name: message} of the failed tests of a TAP text: the comment
-    lines after 'not ok', bats' own stack lines left out, MSG_LINES lines."""
-    out, name, lines = {}, None, []
+def tsv_text(field):
+    """A message field of run-tests' results.tsv as text: \\n, \\t, \\r and
+    \\\\ undone (run-tests' field() writes them)."""
+    return re.sub(r"\\(.)", lambda m: {"n": "\n", "t": "\t", "r": "\r"}.get(m.group(1), m.group(1)), field)
 
-    def flush():
-        if name is not None:
-            if len(lines) > MSG_LINES:
-                del lines[MSG_LINES:]
-                lines.append("(...)")
-            out[name] = "\n".join(lines)
 
-    for line in text.split("\n"):
-        m = re.match(r"not ok [0-9]+ (.*)$", line)
-        if m:
-            flush()
-            name, lines = re.sub(r" # timeout.*$", "", m.group(1)), []
-            continue
-        if line.startswith("ok "):
-            flush()
-            name, lines = None, []
-            continue
-        if name is not None and line.startswith("#"):
-            s = re.sub(r"^# ?", "", line)
-            if re.match(r"^ ?\(?(from function|in test file) ", s) or re.match(r"^  `.*. failed$", s):
-                continue
-            if len(lines) <= MSG_LINES:
-                lines.append(clean_line(s))
-    flush()
-    return out
+def message(field):
+    """The message of a failed test from its results.tsv field, as the
+    report shows it: MSG_LINES lines, each cleaned (clean_line)."""
+    lines = [clean_line(x) for x in tsv_text(field).split("\n")
+             if not re.match(r"^ *\(.*\.bats, line [0-9]+\)$", x)]    # where in a test file: not shown
+    if len(lines) > MSG_LINES:
+        lines = lines[:MSG_LINES] + ["(...)"]
+    return "\n".join(lines)
 
 
 def read_tsv(path):
@@ -422,18 +407,13 @@ def lab_results(settings, work, entry, n, ldir, tests, lab):
         if not tests[kind]:
             continue
         rdir = os.path.join(work, f"lab{n}-{kind}")
-        res, stopped = {}, set()
+        res, msgs, stopped = {}, {}, set()
         for r in read_tsv(os.path.join(rdir, "results.tsv")):
             if len(r) >= 3:
-                res[(r[1], re.sub(r" # timeout.*$", "", r[2]))] = r[0]
+                res[(r[1], r[2])] = r[0]
+                msgs[(r[1], r[2])] = message(r[3]) if len(r) >= 4 and r[0] == "fail" else ""
                 if r[2] in ("(did not finish)", "(bats failed)"):
                     stopped.add(r[1])
-        msgs = {}
-        if lab["status"] == "ok" and os.path.isdir(rdir):
-            for f in sorted(os.listdir(rdir)):
-                if f.endswith(".tap"):
-                    for name, m in tap_messages(read_text(os.path.join(rdir, f))).items():
-                        msgs[(f[:-4], name)] = m
         for group, file, name in tests[kind]:
             if lab["status"] != "ok":
                 st, msg = "fail", lab["why"]

@@ -189,7 +189,7 @@ def make_kit(root):
         write(os.path.join(root, rel), text)
 
 
-# --- what run-tests leaves: TAP and results.tsv ---------------------------------
+# --- what run-tests leaves: TAP and results.tsv (with each test's message) ---------------------------------
 
 def ok(*names):
     return [("ok", n, []) for n in names]
@@ -214,22 +214,36 @@ class Run:
         for i, (st, t, lines) in enumerate(tests, 1):
             if st == "ok":
                 out.append(b"ok %d %s" % (i, b(t)))
-                self.rows.append(f"pass\t{name}\t{t}")
+                self.rows.append(b(f"pass\t{name}\t{t}\t"))
             elif st == "skip":
                 out.append(b"ok %d %s # skip %s" % (i, b(t), b(lines[0])))
-                self.rows.append(f"skip\t{name}\t{t}")
+                self.rows.append(b(f"skip\t{name}\t{t}\t") + field(b" " + b(lines[0])))
             else:
                 out.append(b"not ok %d %s" % (i, b(t)))
+                msg = []
+                m = re.match(r"^(.*) # (timeout after [0-9]+s)$", t)
+                if m:       # run-tests: the name without Bats' suffix, the suffix said
+                    t, msg = m.group(1), [b(f" stopped: {m.group(2)} (BATS_TEST_TIMEOUT)")]
                 if stack:
                     out.append(b"# (in test file %s, line %d)" % (b(src), 4 * i + 3))
+                    msg.append(b(f"  ({src}, line {4 * i + 3})"))
                 out += [b"#" + (b" " + b(x) if x else b"") for x in lines]
-                self.rows.append(f"fail\t{name}\t{t}")
+                for x in map(b, lines):     # Bats' stack trace, as run-tests shortens it
+                    if re.search(rb"from function |^  `.*' failed$", x):
+                        continue
+                    msg.append(b"  (" + x.split(b"in test file ", 1)[1] if b"in test file " in x else x)
+                self.rows.append(b(f"fail\t{name}\t{t}\t") + field(b"\n".join(msg)))
         if planned and planned > len(tests):
-            self.rows.append(f"fail\t{name}\t(did not finish)")
+            self.rows.append(b(f"fail\t{name}\t(did not finish)\t"))
         write(os.path.join(self.dir, f"{name}.tap"), b"\n".join(out) + b"\n")
         write(os.path.join(self.dir, f"{name}.rc"), "0\n" if all(t[0] != "fail" for t in tests) else "1\n")
-        write(os.path.join(self.dir, "results.tsv"), "".join(r + "\n" for r in self.rows))
+        write(os.path.join(self.dir, "results.tsv"), b"".join(r + b"\n" for r in self.rows))
         return self
+
+
+def field(text):
+    """TEXT as run-tests writes a message into results.tsv (its field())."""
+    return text.replace(b"\\", b"\\\\").replace(b"\t", b"\\t").replace(b"\r", b"\\r").replace(b"\n", b"\\n")
 
 
 def passes(work, stage, n):

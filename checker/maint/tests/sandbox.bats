@@ -358,3 +358,35 @@ nothing_with() { [[ -z $(procs_with "$1") ]]; }
 	assert_output ''	# the sandbox's run dir is gone too
 	assert_file_contains "$o/run.err" "run-tests: interrupted"
 }
+
+@test "run-tests writes each test's result and message to results.tsv; the grader and the self-test read the same text back" {
+	local o=$BATS_TEST_TMPDIR
+	# fixtures/messages.bats: a pass, a failure whose output has a tab,
+	# backslashes and two lines, a skip, a test cut by BATS_TEST_TIMEOUT
+	run timeout -k 5 60 env HARNESS_SANDBOX=fallback BATS_TEST_TIMEOUT=3 \
+		"$KIT_ROOT/checker/core/run-tests" --lab 0 --bin "$LAB_BIN" --out "$o/out" \
+		"$KIT_ROOT/checker/maint/tests/fixtures/messages.bats" 3>&-
+	assert_failure
+	assert_output --partial '1 passed, 2 failed, 1 skipped'
+	# the grader's reader (gradebook.py), then the shell's (lib/common.bash)
+	run python3 -B -c 'import sys; sys.path.insert(0, sys.argv[1]); import gradebook as g
+for r in g.read_tsv(sys.argv[2]): print("%s|%s|%r" % (r[0], r[2], g.tsv_text(r[3])))' \
+		"$KIT_ROOT/checker/instructor" "$o/out/results.tsv"
+	assert_success
+	assert_equal "${#lines[@]}" 4
+	assert_line -n 0 "pass|passes|''"
+	# (Bats names the test file relative to its working directory)
+	assert_line -n 1 --regexp "^fail\\|fails with a message of two lines, a tab and backslashes\\|'  \\(([^ ]*/)?checker/maint/tests/fixtures/messages.bats, line 13\\)"
+	assert_line -n 1 --partial "bats, line 13)\\nexpected: a\\\\b\\tc \\\\n\\nseen:  the end\\\\'"
+	assert_line -n 2 "skip|is skipped|'for a reason'"
+	# Bats' " # timeout after 3s" is not part of the name; the message says it
+	assert_line -n 3 --regexp "^fail\\|hangs\\|' stopped: timeout after 3s \\(BATS_TEST_TIMEOUT\\)\\\\n"
+	source "$KIT_ROOT/checker/lib/common.bash"
+	local msg
+	msg=$(sed -n 2p "$o/out/results.tsv" | cut -f4)
+	run tsv_message "$msg"
+	assert_output --regexp "^  \\(([^ ]*/)?checker/maint/tests/fixtures/messages.bats, line 13\\)"
+	assert_output --partial "bats, line 13)
+expected: a\\b	c \\n
+seen:  the end\\"
+}
