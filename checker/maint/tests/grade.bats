@@ -303,6 +303,8 @@ teardown() {	# a grading a test started and left running, the cgroups it made (i
 score() {
 	awk -F, -v id="$1" '$1 == id { print $2 }' "$OUT/summary.csv"
 }
+# score_in SUMMARY ID - the student's lab 1 score from that summary.csv
+score_in() { awk -F, -v id="$2" '$1 == id { print $2 }' "$1"; }
 max1() { awk -F, '$1 == "max" { print $2 }' "$OUT/maxima.csv"; }
 # evidence ID WORD [RUN] - the lines a hostile program printed (in the TAP
 # output of its runs, or of RUN: lab1-public, lab1-hidden)
@@ -497,6 +499,29 @@ $(tail -n 15 "$G/grade.log")"
 	refute_output --partial '=READ('
 	run grep -c 'Hidden tests of' "$OUT/reports/h-reader.md"
 	assert_output 0
+}
+
+@test "the other kind of sandbox (unshare where the class had bwrap) applies the same plan: the reference has full marks, the reader reads nothing" {
+	local kind other o=$G/other-kind
+	kind=$(cat "$OUT/.kind" 2>/dev/null || echo bwrap)
+	case $kind in bwrap) other=unshare ;; unshare) other=bwrap ;; *) skip "the class was graded in the $kind sandbox, which hides no path" ;; esac
+	HARNESS_SANDBOX=$other "$KIT/checker/core/sandbox" true 2>/dev/null 3>&- ||
+		skip "this machine cannot make the $other sandbox"
+	rm -rf "$o"
+	mkdir -p "$o/subs"
+	ln -s "$SUBS/ref" "$o/subs/ref"
+	ln -s "$SUBS/h-reader" "$o/subs/h-reader"
+	run grade HARNESS_SANDBOX="$other" --labs 1 -o "$o/out" "$o/subs"
+	assert_success
+	assert_output --partial "($other sandbox)"
+	run score_in "$o/out/summary.csv" ref
+	assert_output "$(max1)"
+	run grep -a -rhoE "reader:[^']*" "$o/out/work/h-reader" --include='*.tap'
+	[[ -n $output ]] || fail "no trace of the reader's line in the $other sandbox"
+	refute_output --regexp '(solutions|mutants|hidden/lab2|work/ref|class/ref)[^ ]*=READ\('
+	# (the one exception, the hidden test running it, is not in the public run)
+	run grep -a -rhoE "reader:[^']*" "$o/out/work/h-reader/lab1-public" --include='*.tap'
+	refute_output --partial '=READ('
 }
 
 @test "include: the reference cannot be #included at build time" {
