@@ -4,8 +4,10 @@
  * it first takes the steps a daemon takes (fork, setsid, umask, chdir,
  * syslog), so that each can be watched from outside.
  *
- * This is the starter: each TODO(step N) is yours to write.  The handout,
- * labs/01-sessions/README.md, walks you through the steps.
+ * This is the starter: each TODO(step N) is yours to write.  The TODOs
+ * say what is wanted and why; the calls, their order and their shape
+ * are in the handout's hints (make hint-lab1 STEP=N shows them one at a
+ * time): labs/01-sessions/README.md walks you through the steps.
  *
  * Usage: procinfo [-FSw] [-u mask] [-c file] [-d dir] [-p facility.level]
  *                 [-L message]
@@ -56,14 +58,11 @@ static const char *
 ctty_name(void)
 {
 	/*
-	 * TODO(step 1): return "none" if the process has no controlling
-	 * terminal, else its name ("/dev/pts/3").  open(2) "/dev/tty" with
-	 * O_RDONLY | O_NOCTTY fails (ENXIO) exactly when there is none.  For
-	 * the name, ttyname(3) of whichever of fds 0-2 is a terminal (isatty)
-	 * of our own session (tcgetsid(3) == getsid(0)) will do for the
-	 * tests; it is a heuristic, which finds nothing when the terminal is
-	 * on none of fds 0-2 (then say "/dev/tty", or name it from tty_nr in
-	 * /proc/self/stat: see the notes).  Close what you open.
+	 * TODO(step 1): "none" when the process has no controlling terminal,
+	 * else the terminal's name ("/dev/pts/3").  Whether there is one and
+	 * what it is called are two questions: the notes' "The controlling
+	 * terminal" says what answers each, and why the obvious answer (the
+	 * terminal on fd 0) can be wrong.  Close whatever you open.
 	 */
 	return "TODO";
 }
@@ -76,10 +75,10 @@ static void
 print_identity(void)
 {
 	/*
-	 * TODO(step 1): the real values: getppid(2), getpgrp(2), getsid(2),
-	 * the umask (umask(2) sets a new mask and returns the old one: there
-	 * is no call that only reads it, so set it back at once) and
-	 * getcwd(3) into a buffer of PATH_MAX bytes (check for NULL: err(3)).
+	 * TODO(step 1): the real values, each from its own call in sections
+	 * 2 and 3 of the manual.  Reading them must change nothing: read
+	 * umask(2) closely.  The directory's name needs a buffer of yours,
+	 * and can fail to come.
 	 */
 	pid_t ppid = -1, pgid = -1, sid = -1;
 	mode_t mask = 0;
@@ -95,11 +94,11 @@ static void
 fork_and_wait(void)
 {
 	/*
-	 * TODO(step 2): fork(2).  The child returns from this function and
-	 * goes on with the steps.  The parent waits for it (waitpid(2)) and
-	 * exits with its exit status, or 128 + the signal that killed it
-	 * (WIFEXITED, WEXITSTATUS, WIFSIGNALED, WTERMSIG).  Before the fork,
-	 * think about what is still in stdout's buffer.
+	 * TODO(step 2): two processes from here on.  The child goes on with
+	 * the steps (it returns from this function); the parent waits for it
+	 * and exits the way the child ended, so that the shell sees it: the
+	 * child's exit status, or 128 + the signal that killed it.  Anything
+	 * still in stdout's buffer at this point would be printed twice.
 	 */
 }
 
@@ -133,8 +132,9 @@ static void
 new_session(void)
 {
 	/*
-	 * TODO(step 2): setsid(2); if it fails, say so and exit 1 with
-	 * err(1, "setsid"), which prints "procinfo: setsid: <the reason>".
+	 * TODO(step 2): a new session, led by this process.  That can fail
+	 * (setsid(2) says when): then exit 1 with "procinfo: setsid: " and
+	 * the reason on stderr.
 	 */
 }
 
@@ -143,9 +143,11 @@ static mode_t
 parse_umask(const char *s)
 {
 	/*
-	 * TODO(step 3): read s as an octal number with strtol(3), base 8.
-	 * Refuse (errx(2, ...)) anything that is not entirely an octal number
-	 * from 0 to 0777: check end, *end and errno after the call.
+	 * TODO(step 3): s as an octal number from 0 to 0777.  Anything else
+	 * (a stray character, a sign, a number too big, nothing at all) is a
+	 * usage error: exit 2 with a message that quotes s.  The C library
+	 * reads numbers in any base; its manual page says how to tell that
+	 * the whole of s was one.
 	 */
 	(void)s;
 	return 022;
@@ -156,9 +158,10 @@ static void
 create_file(const char *path)
 {
 	/*
-	 * TODO(step 3): create path, new and empty: open(2) with
-	 * O_WRONLY | O_CREAT | O_EXCL and mode 0666, then close it.  If it
-	 * fails, err(1, "create %s", path).
+	 * TODO(step 3): a new, empty file at path.  Ask for mode 0666 and
+	 * let the umask alone take bits away; a file already there is an
+	 * error, not one to reuse.  A failure: exit 1 with "create PATH" and
+	 * the reason.
 	 */
 	(void)path;
 }
@@ -168,7 +171,8 @@ static void
 change_dir(const char *dir)
 {
 	/*
-	 * TODO(step 4): chdir(2) to dir; if it fails, err(1, "chdir %s", dir).
+	 * TODO(step 4): into dir; a failure: exit 1 with "chdir DIR" and the
+	 * reason.
 	 */
 	(void)dir;
 }
@@ -178,9 +182,9 @@ static void
 log_message(int facility, int level, const char *message)
 {
 	/*
-	 * TODO(step 5): openlog(3) with the ident "procinfo", LOG_PID and
-	 * facility; syslog(3) message at level (careful: message is data,
-	 * not a format); closelog(3).
+	 * TODO(step 5): message to the system log, at facility and level,
+	 * from "procinfo" with its pid.  The message is the user's text:
+	 * what if it holds "%n"?  Leave the log as you found it.
 	 */
 	(void)facility;
 	(void)level;

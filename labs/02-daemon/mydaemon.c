@@ -10,8 +10,10 @@
  *   -i  seconds between heartbeats (default 10)
  * Notes: notes/02-daemon.md
  *
- * This is the starter: each TODO(step N) is yours to write.  The handout,
- * labs/02-daemon/README.md, walks you through the steps.
+ * This is the starter: each TODO(step N) is yours to write.  The TODOs
+ * say what is wanted and why; the calls, their order and their shape
+ * are in the handout's hints (make hint-lab2 STEP=N shows them one at a
+ * time): labs/02-daemon/README.md walks you through the steps.
  */
 #define _GNU_SOURCE		/* close_range() */
 #include <err.h>
@@ -71,16 +73,14 @@ static void
 write_pidfile(void)
 {
 	/*
-	 * TODO(step 3): open pidfile (O_RDWR | O_CREAT | O_CLOEXEC, 0644, and
-	 * no O_TRUNC: why?), take an exclusive lock with flock(2) LOCK_EX |
-	 * LOCK_NB.  If another process holds it, fail() saying it is already
-	 * running (read the pid from the file to say which).  Once locked,
-	 * check that the path still names the file you locked (fstat(2) the
-	 * fd, stat(2) the path, compare st_dev and st_ino): an instance that
-	 * stopped may have removed it between your open and your lock; if
-	 * so, close and start again.  Then ftruncate to 0, write "PID\n", and
-	 * keep the fd open (closing it releases the lock).  Report every
-	 * failure with fail().
+	 * TODO(step 3): one instance at a time, and the file says which:
+	 * "PID\n".  Hold a lock on pidfile for as long as the daemon runs (a
+	 * lock, unlike the file's mere existence, ends with its process,
+	 * however that dies).  A second instance fails, naming the pid that
+	 * runs.  Never empty the file before you hold its lock (it may be
+	 * the running instance's), and make sure the file you locked is
+	 * still the one the path names: an instance that stops removes it.
+	 * Every failure through fail().
 	 */
 }
 
@@ -89,11 +89,10 @@ static void
 clean_start(void)
 {
 	/*
-	 * TODO(step 4): close every fd above 2 (close_range(2)), set every
-	 * signal's action back to SIG_DFL (sigaction for 1 .. NSIG-1; it fails
-	 * for SIGKILL, SIGSTOP and glibc's own 32 and 33: ignore its result
-	 * here), and empty the signal mask (sigprocmask SIG_SETMASK with an
-	 * empty set).
+	 * TODO(step 4): start as if from nothing, whatever the launcher left
+	 * us: no open file above fd 2, every signal at its default action,
+	 * none blocked.  (Some signals cannot be changed: that failure is
+	 * expected, not an error.)
 	 */
 }
 
@@ -105,12 +104,12 @@ static void
 daemonize(void)
 {
 	/*
-	 * TODO(step 5): pipe2(O_CLOEXEC); fork.  The parent (the launcher)
-	 * closes the write end, reads everything the daemon writes until EOF,
-	 * reaps its child, and exits 0 if it read "ready\n", else 1 with the
-	 * message it read on stderr.  The child keeps the write end in
-	 * ready_fd, calls setsid(), forks again, and the middle process
-	 * _exit(0)s.  Only the grandchild, the daemon, returns.
+	 * TODO(step 5): become a daemon: out of the launcher's session, and
+	 * unable ever to get a terminal back (the notes' "The double fork").
+	 * The launcher returns only once the daemon is ready: it exits 0
+	 * when the daemon writes "ready\n" to ready_fd (main() does), and 1
+	 * with the daemon's message on stderr when it writes an error
+	 * instead (fail() does), or dies.  Only the daemon returns from here.
 	 */
 	fail("daemon mode is not written yet (TODO step 5 in mydaemon.c): "
 	    "use -f until then");
@@ -121,8 +120,9 @@ static void
 detach_files(void)
 {
 	/*
-	 * TODO(step 6): open /dev/null and dup2 it onto 0, 1 and 2; umask(0);
-	 * chdir("/").  Report failures with fail().
+	 * TODO(step 6): nothing of the launcher's left: fds 0-2 open, but on
+	 * nothing that reaches a terminal; file modes of the daemon's own
+	 * choosing; no directory kept busy.  Failures through fail().
 	 */
 }
 
@@ -148,13 +148,11 @@ serve(int interval)
 {
 	/*
 	 * TODO(step 1): log "heartbeat N" every interval seconds, for ever.
-	 * TODO(step 2): install on_signal for SIGTERM, SIGINT and SIGHUP with
-	 * sigaction(2); log "SIGHUP: reloading settings" when
-	 * reload_requested is set; return when stop_signal is set, after
-	 * logging "stopping on SIGxxx".  A signal must end the wait at once,
-	 * and one that arrives just before the wait must not be missed: block
-	 * the three signals, and wait with pselect(2), which unblocks them only
-	 * while it sleeps.
+	 * TODO(step 2): SIGTERM and SIGINT stop it (log "stopping on SIGxxx",
+	 * then return), SIGHUP reloads (log "SIGHUP: reloading settings"),
+	 * with on_signal as the handler.  A signal must end the wait at
+	 * once, and one that comes just before the wait must not be lost
+	 * (the notes' "The main loop" shows the race, and what closes it).
 	 */
 	(void)interval;
 	(void)on_signal;		/* TODO(step 2): install it */
@@ -166,9 +164,9 @@ static int
 parse_interval(const char *s)
 {
 	/*
-	 * TODO(step 1): read s as a decimal number of seconds with strtol(3);
-	 * anything but a whole number from 1 to 86400 is a usage error:
-	 * errx(2, ...).
+	 * TODO(step 1): s as a whole number of seconds, from 1 to 86400.
+	 * Anything else is a usage error: exit 2 with a message that quotes
+	 * s (lab 1's parse_umask() met the same problem).
 	 */
 	(void)s;
 	return 10;

@@ -215,9 +215,9 @@ serve(int interval)
 	sigaddset(&block, SIGHUP);
 	sigprocmask(SIG_BLOCK, &block, &old);
 	sa.sa_mask = block;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
+	if (sigaction(SIGTERM, &sa, NULL) == -1 || sigaction(SIGINT, &sa, NULL) == -1 ||
+	    sigaction(SIGHUP, &sa, NULL) == -1)
+		fail("sigaction: %s", strerror(errno));
 
 	clock_gettime(CLOCK_MONOTONIC, &next);
 	next.tv_sec += interval;

@@ -91,8 +91,7 @@ main(int argc, char *argv[])
 		case 'p':
 			p = strtol(optarg, &end, 10);
 			if (end == optarg || *end != '\0' || p < 1 || p > 65535) {
-				fprintf(stderr, "echoclient: -p wants a port from 1 to 65535, not '%s'\n", optarg);
-				usage();
+				errx(2, "-p wants a port from 1 to 65535, not '%s'", optarg);
 			}
 			port = optarg;
 			break;
