@@ -784,9 +784,17 @@ syslog_wait() {
 
 # tcp_exchange PORT [HOST] - connect, send stdin, half-close (shutdown
 # SHUT_WR), print every byte that comes back until the server closes.
+# HOST: 127.0.0.1 by default; an IPv6 address (::1) as it is.
 tcp_exchange() {
-	timeout -k 1 "$KIT_CMD_TIMEOUT" socat -t 5 -T "$KIT_CMD_TIMEOUT" \
-		- "TCP:${2:-127.0.0.1}:$1"
+	local to="TCP:${2:-127.0.0.1}:$1"
+	[[ ${2-} == *:* ]] && to="TCP6:[$2]:$1"
+	timeout -k 1 "$KIT_CMD_TIMEOUT" socat -t 5 -T "$KIT_CMD_TIMEOUT" - "$to"
+}
+
+# has_ipv6_loopback - true when this sandbox's loopback has ::1 (IPv6 is
+# on; a kernel or a container may have it off)
+has_ipv6_loopback() {
+	grep -qE '^0{31}1 .* lo$' /proc/net/if_inet6 2>/dev/null
 }
 
 # port_listening PORT - true while something listens on TCP PORT

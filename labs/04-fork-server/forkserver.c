@@ -5,8 +5,9 @@
  *
  * Usage: forkserver [-p port] [-a address]
  *   -p port     the TCP port (default 6666)
- *   -a address  the IPv4 address to listen on (default 127.0.0.1, this
- *               machine only; 0.0.0.0 for every address)
+ *   -a address  the IPv4 or IPv6 address to listen on (default 127.0.0.1,
+ *               this machine only; ::1 the same in IPv6; 0.0.0.0 or ::
+ *               for every address)
  * Logs to syslog (ident forkserver, LOG_PID, LOG_DAEMON); stays in the
  * foreground.  SIGTERM or SIGINT: stop accepting, SIGTERM to every child,
  * wait for them, exit 0.
@@ -66,19 +67,69 @@ now_ms(void)
 
 /* --- step 1: listen ------------------------------------------------------ */
 
+/*
+ * addr, an IPv4 or IPv6 address in numbers ("127.0.0.1", "::1"), with
+ * port, as a socket address for bind(): its length, or 0 when addr is
+ * neither.  inet_pton() of each family says which it is; the storage
+ * holds either.
+ */
+static socklen_t
+socket_address(const char *addr, int port, struct sockaddr_storage *ss)
+{
+	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+
+	memset(ss, 0, sizeof *ss);
+	if (inet_pton(AF_INET, addr, &sin->sin_addr) == 1) {
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons((unsigned short)port);
+		return sizeof *sin;
+	}
+	if (inet_pton(AF_INET6, addr, &sin6->sin6_addr) == 1) {
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons((unsigned short)port);
+		return sizeof *sin6;
+	}
+	return 0;
+}
+
+/* A socket address as the log says it: "127.0.0.1:6666", "[::1]:6666". */
+static const char *
+address_name(const struct sockaddr_storage *ss, char *buf, size_t size)
+{
+	char host[INET6_ADDRSTRLEN] = "?";
+
+	if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)ss;
+
+		inet_ntop(AF_INET6, &sin6->sin6_addr, host, sizeof host);
+		snprintf(buf, size, "[%s]:%d", host, ntohs(sin6->sin6_port));
+	} else {
+		const struct sockaddr_in *sin = (const struct sockaddr_in *)ss;
+
+		inet_ntop(AF_INET, &sin->sin_addr, host, sizeof host);
+		snprintf(buf, size, "%s:%d", host, ntohs(sin->sin_port));
+	}
+	return buf;
+}
+
 static int
 listen_on(const char *addr, int port)
 {
 	/*
-	 * TODO(step 1): an IPv4 TCP socket (SOCK_STREAM | SOCK_NONBLOCK |
-	 * SOCK_CLOEXEC: the loop polls it), SO_REUSEADDR on, bound to
-	 * addr:port (inet_pton; a bad address: a message and exit 2), then
-	 * listen(fd, SOMAXCONN).  Check every call: a failed bind logs and
-	 * prints "bind ADDR:PORT: <reason>" and exits 1 (err() does the
-	 * printing).  Log "listening on ADDR:PORT" and return the socket.
+	 * TODO(step 1): a TCP socket of addr's family (IPv4 or IPv6:
+	 * socket_address() above makes the address, or says it is none:
+	 * then a message and exit 2), SOCK_STREAM | SOCK_NONBLOCK |
+	 * SOCK_CLOEXEC (the loop polls it), SO_REUSEADDR on, bound to it,
+	 * then listen(fd, SOMAXCONN).  Check every call: a failed bind logs
+	 * and prints "bind ADDR:PORT: <reason>" and exits 1 (err() does the
+	 * printing; address_name() writes ADDR:PORT, [ADDR]:PORT in IPv6).
+	 * Log "listening on ADDR:PORT" and return the socket.
 	 */
 	(void)addr;
 	(void)port;
+	(void)socket_address;	/* (yours to call) */
+	(void)address_name;
 	syslog(LOG_ERR, "listen_on() is not written yet (TODO step 1)");
 	errx(1, "listen_on() is not written yet (TODO step 1)");
 }
@@ -171,7 +222,8 @@ accept_one(int listener)
 {
 	/*
 	 * TODO(step 2): accept4() a connection (SOCK_CLOEXEC), with the
-	 * peer's address in a struct sockaddr_in.  If it fails: EINTR,
+	 * peer's address in a struct sockaddr_storage (either family: the
+	 * listener's).  If it fails: EINTR,
 	 * EAGAIN and ECONNABORTED are no client, return 0; any other error
 	 * (EMFILE: no fd left) is logged, "accept: %m; pausing for %d ms"
 	 * with PAUSE_MS, and PAUSE_MS is returned: the loop then waits that
@@ -182,7 +234,7 @@ accept_one(int listener)
 	 * signal around fork (sigfillset, sigprocmask); the child calls
 	 * serve_in_child(listener, fd, &old); the parent restores its mask,
 	 * closes fd at once (the child has its copy), add_kid(pid), and
-	 * logs "connection from HOST:PORT, child PID" (inet_ntop, ntohs).
+	 * logs "connection from HOST:PORT, child PID" (address_name()).
 	 * A failed fork: log it, close fd, return PAUSE_MS.
 	 */
 	(void)listener;

@@ -5,7 +5,7 @@
  *
  * Usage: epollserver [-p port] [-a address] [-m lt|et] [-r max-read]
  *   -p port      the TCP port (default 6666)
- *   -a address   the IPv4 address to listen on (default 127.0.0.1)
+ *   -a address   the IPv4 or IPv6 address to listen on (default 127.0.0.1)
  *   -m lt|et     level- (default) or edge-triggered client sockets
  *   -r max-read  read at most this many bytes per readiness event
  *                (default: as much as the mode requires; the knob of
@@ -85,14 +85,62 @@ watch(int op, int fd, uint32_t events, void *ptr)
 
 /* --- step 1: listen, and accept every waiting client ---------------------- */
 
+/*
+ * addr, an IPv4 or IPv6 address in numbers ("127.0.0.1", "::1"), with
+ * port, as a socket address for bind(): its length, or 0 when addr is
+ * neither.  inet_pton() of each family says which it is; the storage
+ * holds either.
+ */
+static socklen_t
+socket_address(const char *addr, int port, struct sockaddr_storage *ss)
+{
+	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+
+	memset(ss, 0, sizeof *ss);
+	if (inet_pton(AF_INET, addr, &sin->sin_addr) == 1) {
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons((unsigned short)port);
+		return sizeof *sin;
+	}
+	if (inet_pton(AF_INET6, addr, &sin6->sin6_addr) == 1) {
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons((unsigned short)port);
+		return sizeof *sin6;
+	}
+	return 0;
+}
+
+/* A socket address as the log says it: "127.0.0.1:6666", "[::1]:6666". */
+static const char *
+address_name(const struct sockaddr_storage *ss, char *buf, size_t size)
+{
+	char host[INET6_ADDRSTRLEN] = "?";
+
+	if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)ss;
+
+		inet_ntop(AF_INET6, &sin6->sin6_addr, host, sizeof host);
+		snprintf(buf, size, "[%s]:%d", host, ntohs(sin6->sin6_port));
+	} else {
+		const struct sockaddr_in *sin = (const struct sockaddr_in *)ss;
+
+		inet_ntop(AF_INET, &sin->sin_addr, host, sizeof host);
+		snprintf(buf, size, "%s:%d", host, ntohs(sin->sin_port));
+	}
+	return buf;
+}
+
 static void
 listen_on(const char *addr, int port)
 {
 	/*
-	 * TODO(step 1): as in lab 4 (SO_REUSEADDR, bind, listen, every call
-	 * checked; a bad address: a message and exit 2; a failed bind:
-	 * "bind ADDR:PORT: reason", exit 1), but the socket is non-blocking
-	 * (SOCK_NONBLOCK) and goes into the epoll set, level-triggered:
+	 * TODO(step 1): as in lab 4 (an address of either family from
+	 * socket_address(), SO_REUSEADDR, bind, listen, every call checked;
+	 * a bad address: a message and exit 2; a failed bind: "bind
+	 * ADDR:PORT: reason", exit 1, ADDR:PORT by address_name()), but
+	 * the socket is non-blocking (SOCK_NONBLOCK) and goes into the
+	 * epoll set, level-triggered:
 	 * watch(EPOLL_CTL_ADD, listener, EPOLLIN, &listen_tag).  Then log
 	 * "listening on ADDR:PORT (level-triggered)" or "(edge-triggered)",
 	 * as the global edge says.
@@ -100,6 +148,8 @@ listen_on(const char *addr, int port)
 	(void)addr;
 	(void)port;
 	(void)listener;
+	(void)socket_address;	/* (yours to call) */
+	(void)address_name;
 	syslog(LOG_ERR, "listen_on() is not written yet (TODO step 1)");
 	errx(1, "listen_on() is not written yet (TODO step 1)");
 }

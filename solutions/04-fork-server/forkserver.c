@@ -5,8 +5,9 @@
  *
  * Usage: forkserver [-p port] [-a address]
  *   -p port     the TCP port (default 6666)
- *   -a address  the IPv4 address to listen on (default 127.0.0.1, this
- *               machine only; 0.0.0.0 for every address)
+ *   -a address  the IPv4 or IPv6 address to listen on (default 127.0.0.1,
+ *               this machine only; ::1 the same in IPv6; 0.0.0.0 or ::
+ *               for every address)
  * Logs to syslog (ident forkserver, LOG_PID, LOG_DAEMON); stays in the
  * foreground.  SIGTERM or SIGINT: stop accepting, SIGTERM to every child,
  * wait for them, exit 0.
@@ -63,30 +64,75 @@ now_ms(void)
 
 /* --- step 1: listen ------------------------------------------------------ */
 
+/*
+ * addr, an IPv4 or IPv6 address in numbers ("127.0.0.1", "::1"), with
+ * port, as a socket address for bind(): its length, or 0 when addr is
+ * neither.  inet_pton() of each family says which it is; the storage
+ * holds either.
+ */
+static socklen_t
+socket_address(const char *addr, int port, struct sockaddr_storage *ss)
+{
+	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+
+	memset(ss, 0, sizeof *ss);
+	if (inet_pton(AF_INET, addr, &sin->sin_addr) == 1) {
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons((unsigned short)port);
+		return sizeof *sin;
+	}
+	if (inet_pton(AF_INET6, addr, &sin6->sin6_addr) == 1) {
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons((unsigned short)port);
+		return sizeof *sin6;
+	}
+	return 0;
+}
+
+/* A socket address as the log says it: "127.0.0.1:6666", "[::1]:6666". */
+static const char *
+address_name(const struct sockaddr_storage *ss, char *buf, size_t size)
+{
+	char host[INET6_ADDRSTRLEN] = "?";
+
+	if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)ss;
+
+		inet_ntop(AF_INET6, &sin6->sin6_addr, host, sizeof host);
+		snprintf(buf, size, "[%s]:%d", host, ntohs(sin6->sin6_port));
+	} else {
+		const struct sockaddr_in *sin = (const struct sockaddr_in *)ss;
+
+		inet_ntop(AF_INET, &sin->sin_addr, host, sizeof host);
+		snprintf(buf, size, "%s:%d", host, ntohs(sin->sin_port));
+	}
+	return buf;
+}
+
 static int
 listen_on(const char *addr, int port)
 {
-	struct sockaddr_in sin;
+	struct sockaddr_storage ss;
+	char name[INET6_ADDRSTRLEN + 10];
+	socklen_t len;
 	int fd, on = 1;
 
-	memset(&sin, 0, sizeof sin);
-	sin.sin_family = AF_INET;
-	sin.sin_port = htons((unsigned short)port);
-	if (inet_pton(AF_INET, addr, &sin.sin_addr) != 1) {
-		errx(2, "-a wants an IPv4 address such as 127.0.0.1, not '%s'", addr);
-	}
-	if ((fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) == -1)
+	if ((len = socket_address(addr, port, &ss)) == 0)
+		errx(2, "-a wants an IPv4 or IPv6 address such as 127.0.0.1 or ::1, not '%s'", addr);
+	address_name(&ss, name, sizeof name);
+	if ((fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) == -1)
 		err(1, "socket");
 	/* a port whose old connections linger in TIME_WAIT is free to bind */
 	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) == -1)
 		err(1, "setsockopt SO_REUSEADDR");
-	if (bind(fd, (struct sockaddr *)&sin, sizeof sin) == -1) {
-		syslog(LOG_ERR, "bind %s:%d: %m", addr, port);
-		err(1, "bind %s:%d", addr, port);
+	if (bind(fd, (struct sockaddr *)&ss, len) == -1) {
+		syslog(LOG_ERR, "bind %s: %m", name);
+		err(1, "bind %s", name);
 	}
 	if (listen(fd, SOMAXCONN) == -1)
-		err(1, "listen %s:%d", addr, port);
-	syslog(LOG_INFO, "listening on %s:%d", addr, port);
+		err(1, "listen %s", name);
+	syslog(LOG_INFO, "listening on %s", name);
 	return fd;
 }
 
@@ -190,9 +236,9 @@ serve_in_child(int listener, int fd, const sigset_t *oldmask)
 static int
 accept_one(int listener)
 {
-	struct sockaddr_in peer;
+	struct sockaddr_storage peer;
 	socklen_t len = sizeof peer;
-	char host[INET_ADDRSTRLEN];
+	char name[INET6_ADDRSTRLEN + 10];
 	sigset_t all, old;
 	pid_t pid;
 	int fd;
@@ -203,7 +249,7 @@ accept_one(int listener)
 		syslog(LOG_ERR, "accept: %m; pausing for %d ms", PAUSE_MS);
 		return PAUSE_MS;
 	}
-	inet_ntop(AF_INET, &peer.sin_addr, host, sizeof host);
+	address_name(&peer, name, sizeof name);
 
 	/* no handler may run in the child before it has reset them */
 	sigfillset(&all);
@@ -213,13 +259,12 @@ accept_one(int listener)
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	close(fd);			/* the child has its own copy */
 	if (pid == -1) {
-		syslog(LOG_ERR, "fork: %m; dropping %s:%d, pausing for %d ms",
-		    host, ntohs(peer.sin_port), PAUSE_MS);
+		syslog(LOG_ERR, "fork: %m; dropping %s, pausing for %d ms",
+		    name, PAUSE_MS);
 		return PAUSE_MS;
 	}
 	add_kid(pid);
-	syslog(LOG_INFO, "connection from %s:%d, child %d", host,
-	    ntohs(peer.sin_port), (int)pid);
+	syslog(LOG_INFO, "connection from %s, child %d", name, (int)pid);
 	return 0;
 }
 

@@ -5,7 +5,7 @@
  *
  * Usage: epollserver [-p port] [-a address] [-m lt|et] [-r max-read]
  *   -p port      the TCP port (default 6666)
- *   -a address   the IPv4 address to listen on (default 127.0.0.1)
+ *   -a address   the IPv4 or IPv6 address to listen on (default 127.0.0.1)
  *   -m lt|et     level- (default) or edge-triggered client sockets
  *   -r max-read  read at most this many bytes per readiness event
  *                (default: as much as the mode requires; the knob of
@@ -82,31 +82,76 @@ watch(int op, int fd, uint32_t events, void *ptr)
 
 /* --- step 1: listen, and accept every waiting client ---------------------- */
 
+/*
+ * addr, an IPv4 or IPv6 address in numbers ("127.0.0.1", "::1"), with
+ * port, as a socket address for bind(): its length, or 0 when addr is
+ * neither.  inet_pton() of each family says which it is; the storage
+ * holds either.
+ */
+static socklen_t
+socket_address(const char *addr, int port, struct sockaddr_storage *ss)
+{
+	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+
+	memset(ss, 0, sizeof *ss);
+	if (inet_pton(AF_INET, addr, &sin->sin_addr) == 1) {
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons((unsigned short)port);
+		return sizeof *sin;
+	}
+	if (inet_pton(AF_INET6, addr, &sin6->sin6_addr) == 1) {
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons((unsigned short)port);
+		return sizeof *sin6;
+	}
+	return 0;
+}
+
+/* A socket address as the log says it: "127.0.0.1:6666", "[::1]:6666". */
+static const char *
+address_name(const struct sockaddr_storage *ss, char *buf, size_t size)
+{
+	char host[INET6_ADDRSTRLEN] = "?";
+
+	if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)ss;
+
+		inet_ntop(AF_INET6, &sin6->sin6_addr, host, sizeof host);
+		snprintf(buf, size, "[%s]:%d", host, ntohs(sin6->sin6_port));
+	} else {
+		const struct sockaddr_in *sin = (const struct sockaddr_in *)ss;
+
+		inet_ntop(AF_INET, &sin->sin_addr, host, sizeof host);
+		snprintf(buf, size, "%s:%d", host, ntohs(sin->sin_port));
+	}
+	return buf;
+}
+
 static void
 listen_on(const char *addr, int port)
 {
-	struct sockaddr_in sin;
+	struct sockaddr_storage ss;
+	char name[INET6_ADDRSTRLEN + 10];
+	socklen_t len;
 	int on = 1;
 
-	memset(&sin, 0, sizeof sin);
-	sin.sin_family = AF_INET;
-	sin.sin_port = htons((unsigned short)port);
-	if (inet_pton(AF_INET, addr, &sin.sin_addr) != 1) {
-		errx(2, "-a wants an IPv4 address such as 127.0.0.1, not '%s'", addr);
-	}
-	if ((listener = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) == -1)
+	if ((len = socket_address(addr, port, &ss)) == 0)
+		errx(2, "-a wants an IPv4 or IPv6 address such as 127.0.0.1 or ::1, not '%s'", addr);
+	address_name(&ss, name, sizeof name);
+	if ((listener = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) == -1)
 		err(1, "socket");
 	if (setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) == -1)
 		err(1, "setsockopt SO_REUSEADDR");
-	if (bind(listener, (struct sockaddr *)&sin, sizeof sin) == -1) {
-		syslog(LOG_ERR, "bind %s:%d: %m", addr, port);
-		err(1, "bind %s:%d", addr, port);
+	if (bind(listener, (struct sockaddr *)&ss, len) == -1) {
+		syslog(LOG_ERR, "bind %s: %m", name);
+		err(1, "bind %s", name);
 	}
 	if (listen(listener, SOMAXCONN) == -1)
-		err(1, "listen %s:%d", addr, port);
+		err(1, "listen %s", name);
 	if (watch(EPOLL_CTL_ADD, listener, EPOLLIN, &listen_tag) == -1)	/* level-triggered */
 		err(1, "epoll_ctl");
-	syslog(LOG_INFO, "listening on %s:%d (%s-triggered)", addr, port,
+	syslog(LOG_INFO, "listening on %s (%s-triggered)", name,
 	    edge ? "edge" : "level");
 }
 

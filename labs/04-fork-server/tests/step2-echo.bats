@@ -17,6 +17,18 @@ load forkserver
 			"$NOTES#echo"
 }
 
+@test "over IPv6 (-a ::1): socat and echoclient get their bytes back" {
+	has_ipv6_loopback || skip "this sandbox has no ::1 (IPv6 is off here): IPv6 is tested where it is on"
+	serve -a ::1
+	run tcp_exchange "$PORT" ::1 <<<"over IPv6"
+	[[ $output == "over IPv6" ]] ||
+		explain "'over IPv6' back from [::1]:$PORT (socat)" "exit $(status_text), '$output'" "$NOTES#names-to-addresses-getaddrinfo"
+	run --separate-stderr bounded echoclient -p "$PORT" ::1 <<<"echoclient over IPv6"
+	(( status == 0 )) && [[ $output == "echoclient over IPv6" ]] ||
+		explain "echoclient -p $PORT ::1: the line back, exit 0" \
+			"exit $(status_text), '$output', stderr '$stderr'" "$NOTES#names-to-addresses-getaddrinfo"
+}
+
 @test "a 1024-byte and a 1025-byte message come back exactly, no more, no less" {
 	serve
 	load_ok "1024 bytes sent, the same 1024 bytes back" "$NOTES#echo" -s 1024

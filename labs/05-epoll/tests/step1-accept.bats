@@ -13,10 +13,18 @@ load epollserver
 			"$(syslog_lines | tail -n 3)" "$HANDOUT"
 }
 
+@test "-a ::1 listens on IPv6's loopback and logs [::1]:PORT" {
+	has_ipv6_loopback || skip "this sandbox has no ::1 (IPv6 is off here): -a ::1 is tested where it is on"
+	serve -m lt -a ::1
+	syslog_wait epollserver "$SERVER" "^listening on \[::1\]:$PORT \(level-triggered\)\$" ||
+		explain "'epollserver[$SERVER]: listening on [::1]:$PORT (level-triggered)': an IPv6 address is taken as one" \
+			"$(syslog_lines | tail -n 3)" "notes/04-fork-server.md#names-to-addresses-getaddrinfo"
+}
+
 @test "bad options get a message and exit 2" {
 	local args
 	KIT_CMD_TIMEOUT=5	# (for this test) a server that starts runs for ever
-	for args in "-m xt" "-m" "-r 0" "-r -1" "-r 2x" "-p 0" "-p 65536" "-a 1.2.3" "-x" "extra"; do
+	for args in "-m xt" "-m" "-r 0" "-r -1" "-r 2x" "-p 0" "-p 65536" "-a 1.2.3" "-a 1::2::3" "-x" "extra"; do
 		# shellcheck disable=SC2086 # each string is split into its words
 		run --separate-stderr bounded epollserver $args
 		(( status == 2 )) && [[ -n $stderr ]] ||

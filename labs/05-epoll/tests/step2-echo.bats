@@ -16,6 +16,15 @@ load epollserver
 			"$NOTES#a-state-per-connection"
 }
 
+@test "LT over IPv6 (-a ::1): a client gets its bytes back" {
+	has_ipv6_loopback || skip "this sandbox has no ::1 (IPv6 is off here): IPv6 is tested where it is on"
+	serve -m lt -a ::1
+	run tcp_exchange "$PORT" ::1 <<<"over IPv6"
+	[[ $output == "over IPv6" ]] ||
+		explain "'over IPv6' back from [::1]:$PORT (socat)" "exit $(status_text), '$output'" \
+			"notes/04-fork-server.md#names-to-addresses-getaddrinfo"
+}
+
 @test "LT: 200 clients at once, each gets back exactly its own 64 KiB" {
 	serve -m lt
 	# small receive buffers: replies wait in the server, interleaved
