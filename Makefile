@@ -242,6 +242,10 @@ instructor_only = test -x checker/instructor/grade-platform || { echo "make $(1)
 list-labs:
 	@printf '%s\n' $(KIT_LABS)
 
+# the labs whose programs lab NN-name runs (its USES.NN-name), on one line
+list-uses-%:
+	@echo $(USES.$*)
+
 help:  ## list the targets
 	@echo "Targets (N is a lab number: $(NUMS)):"
 	@grep -hE '^#? ?[a-zA-Z%N-]+:.*## ' $(MAKEFILE_LIST) | \

@@ -8,6 +8,34 @@ kit_usage() {
 	sed -n '/^# Usage:/,/^[^#]/{ /^[^#]/q; s/^# \{0,1\}//p; }' "${1:-$0}" >&2
 }
 
+# proc_state PID - the state letter from /proc/PID/stat (R S D Z T ...),
+# empty if the process is gone.  ps and `kill -0` both see zombies as alive.
+proc_state() {
+	local stat
+	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
+	stat=${stat##*) }	# the name may hold spaces and ')'
+	echo "${stat%% *}"
+}
+# proc_alive PID - it runs (a zombie has ended); proc_gone PID - it does not
+proc_alive() { local s; s=$(proc_state "$1"); [[ -n $s && $s != Z && $s != X ]]; }
+proc_gone() { ! proc_alive "$1"; }
+
+# descendants_of PID... - every process below these, now, the deepest
+# first (killed in this order, none is orphaned on the way); one ps
+descendants_of() {
+	ps -e -o pid=,ppid= | awk -v roots="$*" '
+		{ kids[$2] = kids[$2] " " $1 }
+		END {
+			n = split(roots, q, " ")
+			r = n
+			for (h = 1; h <= n; h++) {
+				c = split(kids[q[h]], k, " ")
+				for (i = 1; i <= c; i++) q[++n] = k[i]
+			}
+			for (i = n; i > r; i--) print q[i]
+		}'
+}
+
 # tsv_message FIELD - the message field of run-tests' results.tsv
 # ("result<TAB>file<TAB>test<TAB>message") as lines of text: its \n, \t,
 # \r and \\ undone (run-tests' field() writes them; gradebook.py's

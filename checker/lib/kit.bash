@@ -54,6 +54,8 @@ bats_load_library bats-assert
 bats_load_library bats-file
 
 KIT_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+# shellcheck source=checker/lib/common.bash
+source "$KIT_ROOT/checker/lib/common.bash"	# proc_alive, descendants_of, ...
 KIT_DEADLINE=${KIT_DEADLINE:-10}
 KIT_CMD_TIMEOUT=${KIT_CMD_TIMEOUT:-20}
 KIT_POLL=0.02		# seconds between two looks at a condition
@@ -562,16 +564,7 @@ _kit_fates() {
 
 # --- processes -------------------------------------------------------------
 
-# proc_state PID - the state letter from /proc/PID/stat (R S D Z T ...),
-# empty if the process is gone.  ps and `kill -0` both see zombies as alive.
-proc_state() {
-	local stat
-	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
-	stat=${stat##*) }	# the name may hold spaces and ')'
-	echo "${stat%% *}"
-}
-proc_alive() { local s; s=$(proc_state "$1"); [[ -n $s && $s != Z && $s != X ]]; }
-proc_gone() { ! proc_alive "$1"; }
+# proc_state, proc_alive, proc_gone, descendants_of: lib/common.bash
 
 # proc_status PID KEY - a field of /proc/PID/status (Umask, SigIgn, PPid, ...)
 proc_status() {
@@ -619,20 +612,6 @@ ps_field() {
 # children_of PID - the pids whose parent is PID, one a line
 children_of() {
 	ps -o pid= --ppid "$1" 2>/dev/null | tr -d ' '
-}
-
-# descendants_of PID - every process below PID, the deepest first
-descendants_of() {
-	local queue=("$1") found=() p c i
-	while (( ${#queue[@]} )); do
-		p=${queue[0]}
-		queue=("${queue[@]:1}")
-		for c in $(children_of "$p"); do
-			found+=("$c")
-			queue+=("$c")
-		done
-	done
-	for (( i = ${#found[@]} - 1; i >= 0; i-- )); do echo "${found[i]}"; done
 }
 
 # ps_snapshot - the processes of the test: those the test started, and
