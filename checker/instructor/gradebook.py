@@ -407,12 +407,16 @@ def lab_results(settings, work, entry, n, ldir, tests, lab):
         if not tests[kind]:
             continue
         rdir = os.path.join(work, f"lab{n}-{kind}")
-        res, msgs, stopped = {}, {}, set()
+        res, msgs, stopped, old = {}, {}, set(), False
         for r in read_tsv(os.path.join(rdir, "results.tsv")):
             if len(r) >= 3:
-                res[(r[1], r[2])] = r[0]
-                msgs[(r[1], r[2])] = message(r[3]) if len(r) >= 4 and r[0] == "fail" else ""
-                if r[2] in ("(did not finish)", "(bats failed)"):
+                # a grading kept from before run-tests wrote messages (three
+                # columns, --rescore): the name may end in Bats' timeout
+                name = r[2] if len(r) >= 4 else re.sub(r" # timeout.*$", "", r[2])
+                old = old or len(r) == 3
+                res[(r[1], name)] = r[0]
+                msgs[(r[1], name)] = message(r[3]) if len(r) >= 4 and r[0] == "fail" else ""
+                if name in ("(did not finish)", "(bats failed)"):
                     stopped.add(r[1])
         for group, file, name in tests[kind]:
             if lab["status"] != "ok":
@@ -421,7 +425,10 @@ def lab_results(settings, work, entry, n, ldir, tests, lab):
                 st, msg = res[(file, name)], msgs.get((file, name), "")
                 if st == "fail" and not msg.strip():
                     msg = (f"(the test failed without a message; its whole output is in "
-                           f"work/{sid}/lab{n}-{kind}/{file}.tap)")
+                           f"work/{sid}/lab{n}-{kind}/{file}.tap)" if not old else
+                           f"(its message is in work/{sid}/lab{n}-{kind}/{file}.tap: this grading's "
+                           f"results were kept by an older grader, which did not copy messages; "
+                           f"grade again to have them here)")
             else:
                 st = "fail"
                 msg = ("did not run: its file stopped early (a test hung past the time limit, "

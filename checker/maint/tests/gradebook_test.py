@@ -217,7 +217,7 @@ class Run:
                 self.rows.append(b(f"pass\t{name}\t{t}\t"))
             elif st == "skip":
                 out.append(b"ok %d %s # skip %s" % (i, b(t), b(lines[0])))
-                self.rows.append(b(f"skip\t{name}\t{t}\t") + field(b" " + b(lines[0])))
+                self.rows.append(b(f"skip\t{name}\t{t}\t") + field(b(lines[0])))
             else:
                 out.append(b"not ok %d %s" % (i, b(t)))
                 msg = []
@@ -229,7 +229,7 @@ class Run:
                     msg.append(b(f"  ({src}, line {4 * i + 3})"))
                 out += [b"#" + (b" " + b(x) if x else b"") for x in lines]
                 for x in map(b, lines):     # Bats' stack trace, as run-tests shortens it
-                    if re.search(rb"from function |^  `.*' failed$", x):
+                    if re.search(rb"from function |`.*' failed( due to timeout)?$", x):
                         continue
                     msg.append(b"  (" + x.split(b"in test file ", 1)[1] if b"in test file " in x else x)
                 self.rows.append(b(f"fail\t{name}\t{t}\t") + field(b"\n".join(msg)))
@@ -964,16 +964,13 @@ class BugTest(Case):
         self.root = tempfile.mkdtemp(prefix="gradebook-test.")
         self.addCleanup(shutil.rmtree, self.root, True)
 
-    # Was a bug, now fixed (gradebook.py lab_results): a test cut by Bats' per-test timeout
-    # (BATS_TEST_TIMEOUT: checker/instructor/grade sets 30 s) is reported as "did not
-    # run", and its message (Bats': "`...' failed due to timeout") is lost.
-    # Bats writes "not ok 2 prints the pid # timeout after 30s"; run-tests
-    # copies the name with its " # timeout after 30s" into results.tsv;
-    # tap_messages strips that suffix, lab_results does not, so the kit's
-    # test "prints the pid" is not found in results.tsv.  (Its score is
-    # right, 0; the report says it never ran.)  Fix: in lab_results,
-    # res[(r[1], re.sub(r" # timeout.*$", "", r[2]))] = r[0] (or run-tests
-    # strips it when it writes results.tsv).
+    # Was a bug, now fixed: a test cut by Bats' per-test timeout
+    # (BATS_TEST_TIMEOUT) was reported as "did not run", its message lost:
+    # Bats writes "not ok 2 prints the pid # timeout after 30s", and the
+    # name with that suffix was not the test's.  run-tests now writes the
+    # name without it into results.tsv, and "stopped: timeout after 30s
+    # (BATS_TEST_TIMEOUT)" first in the message (the fixture, Run, does
+    # what run-tests does).
     def test_a_test_cut_by_the_per_test_timeout_keeps_its_message(self):
         def lab1(w, stage):
             labs_tsv(w, (1, "ok", 0, "-", ""))
@@ -990,7 +987,33 @@ class BugTest(Case):
         self.assertEqual(t["status"], "fail")
         self.assertAlmostEqual(s["labs"][0]["score"], float(Fraction("46.25") - Fraction(7, 3)), places=3)
         self.assertNotIn("did not run", t["message"])
-        self.assertIn("failed due to timeout", t["message"])
+        self.assertIn("stopped: timeout after 30s (BATS_TEST_TIMEOUT)", t["message"])
+
+    # A grading kept from before run-tests wrote messages (results.tsv of
+    # three columns, names with Bats' timeout suffix), scored again with
+    # --rescore: the scores as before, and each failure says where its
+    # message is, rather than that the test failed without one.
+    def test_a_grading_kept_from_before_messages_is_rescored_and_says_where_they_are(self):
+        def lab1(w, stage):
+            labs_tsv(w, (1, "ok", 0, "-", ""))
+            r = Run(w, 1, "public", stage)
+            r.file("step1-basics", [("ok", "prints hello", []),
+                                    ("fail", "prints the pid # timeout after 30s", ["Terminated"]),
+                                    ("ok", "exits 0", [])])
+            r.file("step2-errors", ok(*PUBLIC1["step2-errors"]))
+            r.file("step3-more", ok(*PUBLIC1["step3-more"]))
+            Run(w, 1, "hidden", stage).file("hidden", ok(*HIDDEN1["hidden"]))
+            # as the older run-tests wrote it: three columns, Bats' name
+            with open(os.path.join(w, "lab1-public", "results.tsv"), "wb") as f:
+                f.write(b"pass\tstep1-basics\tprints hello\n"
+                        b"fail\tstep1-basics\tprints the pid # timeout after 30s\n"
+                        b"pass\tstep1-basics\texits 0\n")
+        s, report = small_class(self.root, "old", lab1)
+        t = [t for t in s["labs"][0]["tests"] if t["name"] == "prints the pid"][0]
+        self.assertEqual(t["status"], "fail")
+        self.assertNotIn("did not run", t["message"])
+        self.assertIn("work/old/lab1-public/step1-basics.tap", t["message"])
+        self.assertIn("grade again", t["message"])
 
     # Was a bug, now fixed (gradebook.py report): with warnings, the report quotes each
     # warning line and the 3 lines after it (lines[i:i + 4]); gcc's
