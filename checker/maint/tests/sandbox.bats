@@ -153,10 +153,13 @@ has_zombie_child() {
 
 @test "the student's check: a program that says a step is 'not written yet (TODO step J)' ends the waits of step J and later at once; the grader's waits, and earlier steps', go on" {
 	local f=$BATS_TEST_TMPDIR/never t0 ms rc
-	# waited_ms CMD... - WAITED: how long a 1.5 s wait for a file that never comes lasted
+	# waited_ms - ms: how long a 4 s wait for a file that never comes
+	# lasted.  A wait the TODO ends stops before its deadline and says so
+	# (WAIT_WHY); one it does not end lasts the 4 s.  (Not "under 1 s":
+	# on a loaded machine the first look at the log came after 1.1 s.)
 	waited_ms() {
 		_KIT_TODO_AT=0 rc=0 t0=${EPOCHREALTIME/[.,]/}
-		wait_until -q -t 1.5 "the file" test -e "$f" || rc=$?
+		wait_until -q -t 4 "the file" test -e "$f" || rc=$?
 		ms=$(( (${EPOCHREALTIME/[.,]/} - t0) / 1000 ))
 		assert_equal "$rc" 1
 	}
@@ -165,15 +168,15 @@ has_zombie_child() {
 	wait_until -t 8 "the toy's line" test -s "$BG_ERR"
 	KIT_TODO_ENDS_WAITS=1 _KIT_STEP=2
 	waited_ms
-	(( ms < 1000 )) || fail "the wait took $ms ms after the program said step 2 is not written"
+	(( ms < 4000 )) || fail "the wait took its whole 4 s ($ms ms) after the program said step 2 is not written"
 	[[ $WAIT_WHY == "it said 'toy: the loop is not written yet (TODO step 2 in toy.c)': the starter's code of that step is still in place, so this will not happen (waited "* ]] ||
 		fail "WAIT_WHY: '$WAIT_WHY'"
 	_KIT_STEP=1	# a test of an earlier step: step 2's code is not what it waits for
 	waited_ms
-	(( ms >= 1500 )) || fail "a step 1 wait gave up after $ms ms over step 2's TODO: $WAIT_WHY"
+	(( ms >= 4000 )) || fail "a step 1 wait gave up after $ms ms over step 2's TODO: $WAIT_WHY"
 	_KIT_STEP=2 KIT_TODO_ENDS_WAITS=''	# the grader's and the self-test's runs
 	waited_ms
-	(( ms >= 1500 )) || fail "a wait outside the student's check gave up after $ms ms: $WAIT_WHY"
+	(( ms >= 4000 )) || fail "a wait outside the student's check gave up after $ms ms: $WAIT_WHY"
 	stop_pid "$BG_PID"
 	# on the syslog, as lab 3's supervisor says it, once this test began
 	start_bg sleep 30
@@ -181,11 +184,11 @@ has_zombie_child() {
 	syslog_sync
 	KIT_TODO_ENDS_WAITS=1 _KIT_STEP=3
 	waited_ms
-	(( ms < 1000 )) || fail "the wait took $ms ms after the syslog said step 1 is not written"
+	(( ms < 4000 )) || fail "the wait took its whole 4 s ($ms ms) after the syslog said step 1 is not written"
 	[[ $WAIT_WHY == "it said 'toy[7]: spawn() is not written yet (TODO step 1)': "* ]] || fail "WAIT_WHY: '$WAIT_WHY'"
 	_KIT_LOG_FROM=$(wc -c <"$HARNESS_SYSLOG")	# (said before the test began)
 	waited_ms
-	(( ms >= 1500 )) || fail "a line from before the test ended its wait: $WAIT_WHY"
+	(( ms >= 4000 )) || fail "a line from before the test ended its wait: $WAIT_WHY"
 }
 
 @test "this Bats's test watchdog is the one kit.bash fixes, and the fix is in place (a new Bats: see checker/lib/kit.bash)" {
