@@ -225,8 +225,8 @@ last_line_is_the_count() {	# (the last line of run-tests: make's "*** Error" may
 	# a hint of two paragraphs ('>' between them) is shown as two
 	run -0 kmake hint-lab1 STEP=1
 	# shellcheck disable=SC2016 # the handout's backquotes, not a command
-	assert_line --index 1 --regexp '^  `getppid\(\)`'
-	assert_output --partial $'`int`.\n\n  (The tests of this step run procinfo'
+	assert_line --index 1 --regexp '^  the calls\. For the line: `getppid\(\)`'
+	assert_output --partial $'name it.\n\n  (The tests of this step run procinfo'
 }
 
 # --- make status -------------------------------------------------------------------
