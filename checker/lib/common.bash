@@ -39,13 +39,8 @@ descendants_of() {
 # tsv_message FIELD - the message field of run-tests' results.tsv
 # ("result<TAB>file<TAB>test<TAB>message") as lines of text: its \n, \t,
 # \r and \\ undone (run-tests' field() writes them; gradebook.py's
-# tsv_text reads them the same way).  For showing a message: its first
-# 16 KiB only.
+# tsv_text reads them the same way).  printf's %b is that decoder: every
+# backslash of the text was doubled, so no other escape can appear.
 tsv_message() {
-	local LC_ALL=C s=${1:0:16384} out='' c
-	while [[ $s == *\\* ]]; do
-		out+=${s%%\\*} s=${s#*\\} c=${s:0:1} s=${s:1}
-		case $c in n) out+=$'\n' ;; t) out+=$'\t' ;; r) out+=$'\r' ;; *) out+=$c ;; esac
-	done
-	printf '%s\n' "$out$s"
+	printf '%b\n' "$1"
 }
