@@ -11,14 +11,41 @@ kit_usage() {
 # proc_state PID - the state letter from /proc/PID/stat (R S D Z T ...),
 # empty if the process is gone.  ps and `kill -0` both see zombies as alive.
 proc_state() {
-	local stat
-	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
-	stat=${stat##*) }	# the name may hold spaces and ')'
-	echo "${stat%% *}"
+	_proc_stat "$1"
+	[[ -z $PROC_STATE ]] || echo "$PROC_STATE"
+}
+# _proc_stat PID - PROC_STATE: proc_state's letter, with no fork (a wait
+# that polls every 20 ms calls it: read, not $(cat))
+_proc_stat() {
+	local stat=''
+	PROC_STATE=''
+	{ read -r -d '' stat <"/proc/$1/stat"; } 2>/dev/null || true
+	[[ -n $stat ]] || return 0
+	stat=${stat##*) }	# the name may hold spaces, ')' and newlines
+	PROC_STATE=${stat%% *}
 }
 # proc_alive PID - it runs (a zombie has ended); proc_gone PID - it does not
-proc_alive() { local s; s=$(proc_state "$1"); [[ -n $s && $s != Z && $s != X ]]; }
+proc_alive() { _proc_stat "$1"; [[ -n $PROC_STATE && $PROC_STATE != [ZX] ]]; }
 proc_gone() { ! proc_alive "$1"; }
+
+# nap SECONDS - sleep, in a Bats test with no fork: a read with a timeout
+# on a FIFO no one writes to (opened read-write: the open does not block),
+# made once per run in Bats' run directory (removed with it); elsewhere,
+# and should that fail, sleep(1)
+nap() {
+	if [[ -z ${NAP_FIFO-} ]]; then
+		NAP_FIFO=-
+		if [[ -d ${BATS_RUN_TMPDIR-} ]]; then
+			NAP_FIFO=$BATS_RUN_TMPDIR/.nap
+			[[ -p $NAP_FIFO ]] || mkfifo -m 600 "$NAP_FIFO" 2>/dev/null ||
+				[[ -p $NAP_FIFO ]] || NAP_FIFO=-
+		fi
+	fi
+	if [[ $NAP_FIFO != - ]] && { read -r -t "$1" _ <>"$NAP_FIFO"; (( $? > 128 )); } 2>/dev/null; then
+		return 0
+	fi
+	sleep "$1"
+}
 
 # descendants_of PID... - every process below these, now, the deepest
 # first (killed in this order, none is orphaned on the way); one ps

@@ -49,11 +49,64 @@
 
 # shellcheck disable=SC2034 # the variables set here are for the tests
 bats_require_minimum_version 1.5.0
-bats_load_library bats-support
-bats_load_library bats-assert
-bats_load_library bats-file
 
-KIT_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+# This file is read again for every test (Bats runs each in a new shell),
+# so what it does at its top is done hundreds of times a run: it forks
+# nothing there.  (A fork costs a few ms of CPU; the libraries' own
+# load.bash files fork a dirname for each of their 17 sources, which was a
+# third of a test's own cost.)
+#
+# _kit_lib NAME - load the Bats library NAME as bats_load_library does,
+# from BATS_LIB_PATH, but its load.bash read, not run: its lines
+# `source "$(dirname "${BASH_SOURCE[0]}")/src/X.bash"` are sourced from
+# the directory itself.  A load.bash that holds anything else is run by
+# bats_load_library, as it is.
+_kit_lib() {
+	local dir='' d line f files=()
+	local IFS=:
+	for d in ${BATS_LIB_PATH-}; do
+		[[ -f $d/$1/load.bash ]] && { dir=$d/$1; break; }
+	done
+	IFS=$' \t\n'
+	if [[ -n $dir ]]; then
+		# shellcheck disable=SC2016 # the text of the line, not an expansion
+		while IFS= read -r line; do
+			case $line in
+			'' | '#'*) ;;
+			'source "$(dirname "${BASH_SOURCE[0]}")/'*'"') f=${line#*)/} files+=("$dir/${f%\"}") ;;
+			*) dir=''; break ;;
+			esac
+		done <"$dir/load.bash"
+	fi
+	if [[ -z $dir ]]; then
+		bats_load_library "$1"
+		return
+	fi
+	for f in "${files[@]}"; do
+		# shellcheck disable=SC1090 # a library's own file
+		source "$f" || { printf '%s: could not load %s\n' "${BASH_SOURCE[0]}" "$f" >&2; exit 1; }
+	done
+}
+_kit_lib bats-support
+_kit_lib bats-assert
+_kit_lib bats-file
+
+# the kit's root, from this file's path (.../checker/lib/kit.bash), its
+# . and .. resolved as `cd DIR && pwd` would
+_kit_root() {
+	local p=${BASH_SOURCE[0]%/*}/../.. part parts=()
+	[[ $p == /* ]] || p=$PWD/$p
+	local IFS=/
+	for part in $p; do
+		case $part in
+		'' | .) ;;
+		..) (( ${#parts[@]} )) && unset 'parts[-1]' ;;
+		*) parts+=("$part") ;;
+		esac
+	done
+	KIT_ROOT="/${parts[*]}"
+}
+_kit_root
 # shellcheck source=checker/lib/common.bash
 source "$KIT_ROOT/checker/lib/common.bash"	# proc_alive, descendants_of, ...
 KIT_DEADLINE=${KIT_DEADLINE:-10}
@@ -72,6 +125,18 @@ fi
 # SIGXFSZ (exit status 153), instead of filling the disk or the memory.
 ulimit -f $((64 * 1024))
 
+# _kit_fn_text NAME - _KIT_FN: the text of function NAME (declare -f's),
+# through a file in Bats' run directory, not $(...) (which forks)
+_kit_fn_text() {
+	local f=${BATS_RUN_TMPDIR-}/.kit-fn.$BASHPID
+	_KIT_FN=''
+	if [[ -d ${BATS_RUN_TMPDIR-} ]] && declare -f "$1" >"$f" 2>/dev/null; then
+		read -r -d '' _KIT_FN <"$f" || true
+	else
+		_KIT_FN=$(declare -f "$1" 2>/dev/null)
+	fi
+}
+
 # Bats' per-test watchdog (BATS_TEST_TIMEOUT), as Bats 1.8 writes it but
 # with none of Bats' descriptors: its subshell starts a sleep, then traps
 # SIGABRT, Bats' "the test is over".  A test over before the trap (a loaded
@@ -79,8 +144,9 @@ ulimit -f $((64 * 1024))
 # Bats' pipes, kept the file from ending for BATS_TEST_TIMEOUT seconds
 # (seen: 60 s).  Here the sleep holds nothing, and the trap comes first.
 # Only Bats' own shape of the function is replaced.
+_kit_fn_text bats_start_timeout_countdown
 # shellcheck disable=SC2016 # the text of the function, not an expansion
-if [[ $(declare -f bats_start_timeout_countdown 2>/dev/null) == *'sleep "$timeout" & trap "kill $!; exit 0" ABRT'* ]]; then
+if [[ $_KIT_FN == *'sleep "$timeout" & trap "kill $!; exit 0" ABRT'* ]]; then
 	bats_start_timeout_countdown() {
 		local -ri timeout=$1
 		local -ri target_pid=$$
@@ -122,15 +188,26 @@ kit_setup() {
 # program that writes without end leaves 64 MiB in each test it runs,
 # which would fill the sandbox's /tmp for the tests after it.
 kit_teardown() {
-	local pid d
+	local pid d lines=() i f
 	if [[ -f $BATS_TEST_TMPDIR/.kit-pids ]]; then
-		while read -r pid _; do
+		mapfile -t lines <"$BATS_TEST_TMPDIR/.kit-pids"
+		for (( i = ${#lines[@]} - 1; i >= 0; i-- )); do
+			pid=${lines[i]%% *}
 			[[ -n $pid ]] || continue
-			for d in $(descendants_of "$pid"); do stop_pid "$d"; done
+			# (one that has ended has no children left: they were
+			# handed to the reaper when it did)
+			if proc_alive "$pid"; then
+				for d in $(descendants_of "$pid"); do stop_pid "$d"; done
+			fi
 			stop_pid "$pid"
-		done < <(tac "$BATS_TEST_TMPDIR/.kit-pids")
+		done
 	fi
-	find "$BATS_TEST_TMPDIR" -mindepth 1 -delete 2>/dev/null
+	# (a test that left nothing but the kit's two marks: no find to run)
+	for f in "$BATS_TEST_TMPDIR"/* "$BATS_TEST_TMPDIR"/.[!.]*; do
+		[[ -e $f && $f != */.kit-pids && $f != */.syslog-looked ]] || continue
+		find "$BATS_TEST_TMPDIR" -mindepth 1 -delete 2>/dev/null
+		break
+	done
 	return 0
 }
 
@@ -148,15 +225,16 @@ teardown() { kit_teardown; }
 # redirect to a file gets all of stdout).
 bounded() {
 	local out=$BATS_TEST_TMPDIR/.bounded.out err=$BATS_TEST_TMPDIR/.bounded.err rc=0
-	local pid below next now
-	rm -f "$BATS_TEST_TMPDIR/.bounded.asleep"
+	local pid below next now nap nap_us=1000 poll_us=${KIT_POLL#*.}000000
+	poll_us=$(( 10#${poll_us:0:6} ))	# (KIT_POLL is under a second)
+	[[ ! -e $BATS_TEST_TMPDIR/.bounded.asleep ]] || rm -f "$BATS_TEST_TMPDIR/.bounded.asleep"
 	# (started in the background, so that a CMD asleep for good, as
 	# wait_until sees it, is stopped at once, looked at from 0.1 s on;
 	# cleansig and <&0: a background job of this shell would start with
 	# SIGINT and SIGQUIT ignored, and stdin from /dev/null)
 	"$HARNESS_TOOLS/cleansig" timeout -k 2 "$KIT_CMD_TIMEOUT" "$@" <&0 >"$out" 2>"$err" 3>&- &
 	pid=$! next=$(( ${EPOCHREALTIME/[.,]/} + 100000 ))
-	while _kit_alive "$pid"; do
+	while proc_alive "$pid"; do
 		now=${EPOCHREALTIME/[.,]/}
 		if (( now >= next )); then
 			next=$(( now + 250000 ))
@@ -171,16 +249,21 @@ bounded() {
 				break
 			fi
 		fi
-		sleep "$KIT_POLL"
+		# (1 ms, then twice as long each time up to KIT_POLL: most
+		# programs a test runs this way end within a few ms)
+		printf -v nap '0.%06d' "$nap_us"
+		nap "$nap"
+		(( nap_us = nap_us * 2 < poll_us ? nap_us * 2 : poll_us ))
 	done
 	[[ -s $BATS_TEST_TMPDIR/.bounded.asleep ]] || { wait "$pid" || rc=$?; }
-	if [[ -p /dev/stdout ]]; then _cut_at_1m "$out"; else cat "$out"; fi
+	if [[ -p /dev/stdout ]]; then _cut_at_1m "$out"; elif [[ -s $out ]]; then cat "$out"; fi
 	_cut_at_1m "$err" >&2
 	rm -f "$out" "$err"
 	return "$rc"
 }
 _cut_at_1m() {
 	local size
+	[[ -s $1 ]] || return 0	# (empty: no stat, no head to run)
 	size=$(stat -c %s "$1" 2>/dev/null) || return 0
 	head -c 1048576 "$1"
 	(( size <= 1048576 )) || printf '\n[kit: cut at 1 MiB of the %s bytes it wrote]\n' "$size"
@@ -319,7 +402,9 @@ wait_until() {
 		fi
 		now=${EPOCHREALTIME/[.,]/}
 		(( now >= end )) && break
-		sleep "$KIT_POLL"
+		# (every KIT_POLL for 2 s, then every 0.1 s: a long wait is for
+		# something slow, and its looks cost CPU the tests beside it need)
+		if (( now - start < 2000000 )); then nap "$KIT_POLL"; else nap 0.1; fi
 	done
 	[[ -n $quiet ]] || printf 'timed out after %s s waiting for %s\n' "$limit" "$what" >&2
 	WAITED_FOR=$what
@@ -338,7 +423,7 @@ wait_until() {
 # read (another's, or yama's ptrace rules) is not known asleep: no early
 # end.  Looked at first after _KIT_ASLEEP_AT (a ps costs: every 0.5 s).
 _KIT_ASLEEP='' _KIT_ASLEEP_AT=0
-case $(uname -m) in
+case $HOSTTYPE in	# (uname -m's, known to bash)
 x86_64) _KIT_PAUSE_NRS=' 34 130 ' ;;	# pause, rt_sigsuspend
 aarch64 | riscv64) _KIT_PAUSE_NRS=' 133 ' ;;	# rt_sigsuspend (no pause there)
 *) _KIT_PAUSE_NRS='' ;;
@@ -350,7 +435,7 @@ _kit_all_asleep() {
 	(( now >= _KIT_ASLEEP_AT )) || return 1
 	_KIT_ASLEEP_AT=$(( now + 500000 ))
 	while read -r pid _; do
-		[[ $pid =~ ^[0-9]+$ ]] && _kit_alive "$pid" && { any=1; break; }
+		[[ $pid =~ ^[0-9]+$ ]] && proc_alive "$pid" && { any=1; break; }
 	done <"$BATS_TEST_TMPDIR/.kit-pids"
 	[[ -n $any ]] || return 1
 	# shellcheck disable=SC2046 # a list of pids
@@ -440,7 +525,7 @@ _kit_below() {
 		_kit_children "$p"
 		for c in ${KIDS_OF[@]+"${KIDS_OF[@]}"}; do
 			kids+=("$c")
-			_kit_alive "$c" && found+=("$c")
+			proc_alive "$c" && found+=("$c")
 		done
 	done
 	echo "${found[*]}"
@@ -449,13 +534,6 @@ _kit_below() {
 # _kit_secs MICROSECONDS - _KIT_SECS: in seconds, two decimals (no fork)
 _kit_secs() { printf -v _KIT_SECS '%d.%02d' $(( $1 / 1000000 )) $(( $1 % 1000000 / 10000 )); }
 
-# _kit_alive PID - alive and not a zombie (proc_alive, without a fork)
-_kit_alive() {
-	local stat
-	{ read -r stat <"/proc/$1/stat"; } 2>/dev/null || return 1
-	stat=${stat##*) }
-	[[ ${stat:0:1} != [ZX] ]]
-}
 
 # _kit_all_ended - the test started or tracked a process, and every one
 # of them has ended (_KIT_ENDED_AT[pid]: when that was first seen)
@@ -466,7 +544,7 @@ _kit_all_ended() {
 	while read -r pid _; do
 		[[ $pid =~ ^[0-9]+$ ]] || continue
 		any=1
-		_kit_alive "$pid" && return 1
+		proc_alive "$pid" && return 1
 		[[ -n ${_KIT_ENDED_AT[$pid]-} ]] || _KIT_ENDED_AT[$pid]=${EPOCHREALTIME/[.,]/}
 	done <"$BATS_TEST_TMPDIR/.kit-pids"
 	[[ -n $any ]]
@@ -476,7 +554,7 @@ _kit_all_ended() {
 # aside?  (The one found last is looked at first: no ps while it lives.)
 _KIT_LEFT=''
 _kit_test_procs_left() {
-	[[ -n $_KIT_LEFT ]] && _kit_alive "$_KIT_LEFT" && return 0
+	[[ -n $_KIT_LEFT ]] && proc_alive "$_KIT_LEFT" && return 0
 	_KIT_LEFT=$(_kit_test_pids)
 	_KIT_LEFT=${_KIT_LEFT%%$'\n'*}
 	[[ -n $_KIT_LEFT ]]
@@ -503,7 +581,7 @@ _kit_fate() {
 		pid=$1
 		{ read -r name <"/proc/$1/comm"; } 2>/dev/null || name="pid $1"
 	fi
-	if _kit_alive "$pid"; then
+	if proc_alive "$pid"; then
 		FATE="$name (pid $pid) is still running"
 		return 0
 	fi
@@ -713,8 +791,17 @@ syslog_lines() {
 
 # _syslog_find IDENT PID REGEX - the first captured line of IDENT[PID] whose
 # message matches REGEX (PID "" or "*": any pid), parsed into SYSLOG_*
+_KIT_SYSLOG_ASKED=''
 _syslog_find() {
-	local line key=$1
+	local line key=$1 seen=${BATS_TEST_TMPDIR-}/.syslog-looked
+	# the same question of a capture not written to since it was last
+	# asked: the same answer, no grep (a wait asks every 20 ms).  The mark
+	# is made before the look: a line written during the look, or in the
+	# same clock tick, leaves the capture no older than the mark
+	if [[ -n ${BATS_TEST_TMPDIR-} ]]; then
+		[[ $_KIT_SYSLOG_ASKED == "$BASHPID $*" && $HARNESS_SYSLOG -ot $seen ]] && return 1
+		: >"$seen" 2>/dev/null && _KIT_SYSLOG_ASKED="$BASHPID $*"
+	fi
 	# grep first: a server's log can hold thousands of lines, too many to
 	# parse in bash at every look
 	[[ -z $2 || $2 == '*' ]] || key="$1[$2]:"
@@ -742,7 +829,11 @@ syslog_sync() {
 			"it did not: $(tail -c 200 "$HARNESS_SYSLOG.sync" 2>/dev/null)" \
 			"nothing of yours: the harness is broken (report it)"
 }
-_syslog_synced() { [[ $(cat "$HARNESS_SYSLOG.sync" 2>/dev/null) == "$1" ]]; }
+_syslog_synced() {
+	local got=''
+	{ read -r -d '' got <"$HARNESS_SYSLOG.sync"; } 2>/dev/null || true
+	[[ ${got%$'\n'} == "$1" ]]
+}
 
 # syslog_find IDENT PID REGEX - after syslog_sync, is there such a line?
 # (for a program that has exited: nothing more will come from it)
@@ -900,7 +991,7 @@ _kit_bad_ends() {
 		[[ $pid =~ ^[0-9]+$ && $err != - && $seen != *" $pid "* ]] || continue
 		[[ ${1-} != *"(pid $pid)"* ]] || continue
 		seen+="$pid "
-		_kit_alive "$pid" && continue
+		proc_alive "$pid" && continue
 		_kit_fate "$pid"
 		[[ $FATE == *" exited with status 0"* || $FATE == *" has ended"* ]] && continue
 		_KIT_BAD+="${_KIT_BAD:+$'\n'}(ended: $FATE)"
@@ -911,8 +1002,9 @@ _kit_bad_ends() {
 # the test through explain (the status in words, a crash by its signal,
 # the output), not with Bats' bare "expected exit code" that the report
 # leaves out.  Everything else is Bats' own run.
-if [[ $(type -t run) == function ]] && ! declare -F _kit_bats_run >/dev/null; then
-	eval "_kit_bats_run() $(declare -f run | tail -n +2)"
+if declare -F run >/dev/null && ! declare -F _kit_bats_run >/dev/null; then
+	_kit_fn_text run
+	eval "_kit_bats_run () ${_KIT_FN#*$'\n'}"
 	run() {
 		local want='' cmd
 		if [[ ${1-} =~ ^-[0-9]+$ ]]; then
