@@ -105,6 +105,9 @@ _kit_root() {
 		esac
 	done
 	KIT_ROOT="/${parts[*]}"
+	# (a symlink that .. steps back over: cd's own answer)
+	[[ -f $KIT_ROOT/checker/lib/common.bash ]] ||
+		KIT_ROOT=$(cd "${BASH_SOURCE[0]%/*}/../.." && pwd)
 }
 _kit_root
 # shellcheck source=checker/lib/common.bash
@@ -203,8 +206,8 @@ kit_teardown() {
 		done
 	fi
 	# (a test that left nothing but the kit's two marks: no find to run)
-	for f in "$BATS_TEST_TMPDIR"/* "$BATS_TEST_TMPDIR"/.[!.]*; do
-		[[ -e $f && $f != */.kit-pids && $f != */.syslog-looked ]] || continue
+	for f in "$BATS_TEST_TMPDIR"/* "$BATS_TEST_TMPDIR"/.[!.]* "$BATS_TEST_TMPDIR"/..?*; do
+		[[ -e $f && $f != */.kit-pids && $f != */.syslog-looked.* ]] || continue
 		find "$BATS_TEST_TMPDIR" -mindepth 1 -delete 2>/dev/null
 		break
 	done
@@ -342,8 +345,8 @@ stop_pid() {
 	wait "$1" 2>/dev/null || true
 }
 
-# wait_until [-q] [-t SECONDS] [-W] WHAT CMD... - run CMD every 20 ms
-# until it succeeds; after SECONDS (default KIT_DEADLINE) give up and,
+# wait_until [-q] [-t SECONDS] [-W] WHAT CMD... - run CMD every 20 ms (every
+# 0.1 s after the first 2 s) until it succeeds; after SECONDS (default KIT_DEADLINE) give up and,
 # unless -q, say on stderr what was awaited.  The condition is what
 # synchronises a test, never a bare sleep.
 #
@@ -791,17 +794,19 @@ syslog_lines() {
 
 # _syslog_find IDENT PID REGEX - the first captured line of IDENT[PID] whose
 # message matches REGEX (PID "" or "*": any pid), parsed into SYSLOG_*
-_KIT_SYSLOG_ASKED=''
+_KIT_SYSLOG_NONE=''
 _syslog_find() {
-	local line key=$1 seen=${BATS_TEST_TMPDIR-}/.syslog-looked
-	# the same question of a capture not written to since it was last
-	# asked: the same answer, no grep (a wait asks every 20 ms).  The mark
-	# is made before the look: a line written during the look, or in the
-	# same clock tick, leaves the capture no older than the mark
+	local line key=$1 seen='' ask="$BASHPID $*"
+	# a question that found nothing, asked again of a capture not written
+	# to since: nothing again, no grep (a wait asks every 20 ms).  The
+	# mark (this process's own) is made before the look: a line written
+	# during it, or in the same clock tick, leaves the capture no older
 	if [[ -n ${BATS_TEST_TMPDIR-} ]]; then
-		[[ $_KIT_SYSLOG_ASKED == "$BASHPID $*" && $HARNESS_SYSLOG -ot $seen ]] && return 1
-		: >"$seen" 2>/dev/null && _KIT_SYSLOG_ASKED="$BASHPID $*"
+		seen=$BATS_TEST_TMPDIR/.syslog-looked.$BASHPID
+		[[ $_KIT_SYSLOG_NONE == "$ask" && $HARNESS_SYSLOG -ot $seen ]] && return 1
+		: >"$seen" 2>/dev/null || seen=''
 	fi
+	_KIT_SYSLOG_NONE=''
 	# grep first: a server's log can hold thousands of lines, too many to
 	# parse in bash at every look
 	[[ -z $2 || $2 == '*' ]] || key="$1[$2]:"
@@ -811,6 +816,7 @@ _syslog_find() {
 		[[ -z $2 || $2 == '*' || $SYSLOG_PID == "$2" ]] || continue
 		[[ $SYSLOG_MSG =~ $3 ]] && return 0
 	done < <(grep -F -e "$key" "$HARNESS_SYSLOG" 2>/dev/null)
+	[[ -z $seen ]] || _KIT_SYSLOG_NONE=$ask
 	return 1
 }
 
