@@ -17,12 +17,20 @@ proc_state() {
 # _proc_stat PID - PROC_STATE: proc_state's letter, with no fork (a wait
 # that polls every 20 ms calls it: read, not $(cat))
 _proc_stat() {
-	local stat=''
+	local stat
 	PROC_STATE=''
-	{ read -r -d '' stat <"/proc/$1/stat"; } 2>/dev/null || true
+	slurp "/proc/$1/stat"
+	stat=$SLURP
 	[[ -n $stat ]] || return 0
 	stat=${stat##*) }	# the name may hold spaces, ')' and newlines
 	PROC_STATE=${stat%% *}
+}
+# slurp FILE - SLURP: the whole text of FILE (empty if it cannot be read),
+# with no fork (not $(cat FILE) nor $(<FILE)): a read to the end, every
+# byte kept but NULs
+slurp() {
+	SLURP=''
+	{ IFS= read -r -d '' SLURP <"$1"; } 2>/dev/null || true
 }
 # proc_alive PID - it runs (a zombie has ended); proc_gone PID - it does not
 proc_alive() { _proc_stat "$1"; [[ -n $PROC_STATE && $PROC_STATE != [ZX] ]]; }

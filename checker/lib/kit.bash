@@ -134,7 +134,8 @@ _kit_fn_text() {
 	local f=${BATS_RUN_TMPDIR-}/.kit-fn.$BASHPID
 	_KIT_FN=''
 	if [[ -d ${BATS_RUN_TMPDIR-} ]] && declare -f "$1" >"$f" 2>/dev/null; then
-		read -r -d '' _KIT_FN <"$f" || true
+		slurp "$f"
+		_KIT_FN=$SLURP
 	else
 		_KIT_FN=$(declare -f "$1" 2>/dev/null)
 	fi
@@ -345,10 +346,10 @@ stop_pid() {
 	wait "$1" 2>/dev/null || true
 }
 
-# wait_until [-q] [-t SECONDS] [-W] WHAT CMD... - run CMD every 20 ms (every
-# 0.1 s after the first 2 s) until it succeeds; after SECONDS (default KIT_DEADLINE) give up and,
-# unless -q, say on stderr what was awaited.  The condition is what
-# synchronises a test, never a bare sleep.
+# wait_until [-q] [-t SECONDS] [-W] WHAT CMD... - run CMD every 20 ms
+# (every 0.1 s after the first 2 s) until it succeeds; after SECONDS
+# (default KIT_DEADLINE) give up and, unless -q, say on stderr what was
+# awaited.  The condition is what synchronises a test, never a bare sleep.
 #
 # A deadline is for a program that is alive and slow or hung: the wait
 # also ends, false, as soon as CMD can no longer succeed, which is when
@@ -536,7 +537,6 @@ _kit_below() {
 
 # _kit_secs MICROSECONDS - _KIT_SECS: in seconds, two decimals (no fork)
 _kit_secs() { printf -v _KIT_SECS '%d.%02d' $(( $1 / 1000000 )) $(( $1 % 1000000 / 10000 )); }
-
 
 # _kit_all_ended - the test started or tracked a process, and every one
 # of them has ended (_KIT_ENDED_AT[pid]: when that was first seen)
@@ -835,11 +835,7 @@ syslog_sync() {
 			"it did not: $(tail -c 200 "$HARNESS_SYSLOG.sync" 2>/dev/null)" \
 			"nothing of yours: the harness is broken (report it)"
 }
-_syslog_synced() {
-	local got=''
-	{ read -r -d '' got <"$HARNESS_SYSLOG.sync"; } 2>/dev/null || true
-	[[ ${got%$'\n'} == "$1" ]]
-}
+_syslog_synced() { slurp "$HARNESS_SYSLOG.sync"; [[ ${SLURP%$'\n'} == "$1" ]]; }
 
 # syslog_find IDENT PID REGEX - after syslog_sync, is there such a line?
 # (for a program that has exited: nothing more will come from it)

@@ -59,6 +59,34 @@ has_zombie_child() {
 	assert_equal "$SYSLOG_MSG" "hello 100%"
 }
 
+@test "a syslog line found is found again; one logged after a look that found nothing is found, also once a subshell has looked" {
+	local sock=${HARNESS_SYSLOG_SOCK:-/dev/log}
+	logger -u "$sock" -t kit-cache --id=4343 "first"
+	syslog_find kit-cache 4343 '^first' || fail "not captured: $(syslog_lines)"
+	# (the capture has not changed since: the same question, the same answer)
+	_syslog_find kit-cache 4343 '^first' || fail "'first' found once, then not again"
+	! _syslog_find kit-cache 4343 '^second' || fail "found 'second' before it was logged"
+	logger -u "$sock" -t kit-cache --id=4343 "second"
+	syslog_sync
+	run _syslog_find kit-cache 4343 '^second'	# (a subshell's look, which finds it)
+	_syslog_find kit-cache 4343 '^second' ||
+		fail "'second', logged after a look that found nothing and seen by a subshell's look, is not found: $(syslog_lines kit-cache)"
+}
+
+@test "run-tests --filter starts no sandbox for a file with no matching test; a @test line of another shape is run" {
+	local d=$BATS_TEST_TMPDIR/filter
+	mkdir -p "$d"
+	printf '@test "one" {\n\ttrue\n}\n' >"$d/a.bats"
+	printf '@test "two" {\n\ttrue\n}\n' >"$d/b.bats"
+	printf '@test "three" {\n\ttrue\n}\n  @test "one" {\n\ttrue\n}\n' >"$d/c.bats"
+	run timeout -k 5 60 env HARNESS_SANDBOX=fallback "$KIT_ROOT/checker/core/run-tests" \
+		--lab 0 --bin "$LAB_BIN" --out "$d/out" --filter '^one$' "$d/a.bats" "$d/b.bats" "$d/c.bats" 3>&-
+	assert_file_exists "$d/out/a.tap"
+	assert_file_not_exists "$d/out/b.tap"
+	assert_file_exists "$d/out/c.tap"	# (indented: taken to match, and Bats runs it)
+	assert_output --partial '2 passed, 0 failed'
+}
+
 @test "syslog_sync does not log its token" {
 	syslog_sync
 	run syslog_lines

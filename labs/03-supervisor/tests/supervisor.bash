@@ -22,9 +22,9 @@ supervise() {
 # wait asks every 20 ms)
 spawns() { _spawns; echo "$SPAWNS"; }
 _spawns() {
-	local text='' nl
-	{ IFS= read -r -d '' text <"$REC"; } 2>/dev/null || true
-	nl=${text//[!$'\n']/}
+	local nl
+	slurp "$REC"
+	nl=${SLURP//[!$'\n']/}
 	SPAWNS=${#nl}
 }
 
