@@ -110,6 +110,8 @@ _kit_root() {
 		KIT_ROOT=$(cd "${BASH_SOURCE[0]%/*}/../.." && pwd)
 }
 _kit_root
+# (this directory as the test's load named it: Bats' DEBUG trap sees that)
+_KIT_LIB_AS_LOADED=${BASH_SOURCE[0]%/*}
 # shellcheck source=checker/lib/common.bash
 source "$KIT_ROOT/checker/lib/common.bash"	# proc_alive, descendants_of, ...
 KIT_DEADLINE=${KIT_DEADLINE:-10}
@@ -157,8 +159,9 @@ if [[ $_KIT_FN == *'sleep "$timeout" & trap "kill $!; exit 0" ABRT'* ]]; then
 		# shellcheck disable=SC2064 # the pid, now
 		trap "bats_timeout_trap $target_pid" ABRT
 		(
-			# (an abort at any point: the sleep, if started, goes too)
-			trap 'pkill -P $BASHPID; exit 0' ABRT
+			# (an abort at any point: the sleep, if started, goes too;
+			# it is this subshell's one job, killed without a pkill)
+			trap 'kill %1 2>/dev/null; exit 0' ABRT
 			local fd
 			for fd in /proc/"$BASHPID"/fd/*; do
 				fd=${fd##*/}
@@ -175,6 +178,16 @@ if [[ $_KIT_FN == *'sleep "$timeout" & trap "kill $!; exit 0" ABRT'* ]]; then
 fi
 
 kit_setup() {
+	# Bats' DEBUG trap records a stack trace at each command of the test,
+	# unless the command's file is in a directory it was told to leave out,
+	# as Bats' own libraries are.  The kit's library is too: that trace
+	# was most of a test's CPU time, and a failure in a helper is still
+	# shown at the line of the test that called it.  (Bats makes its list
+	# again as the test starts, after this file was read: so here.)
+	if declare -F bats_add_debug_exclude_path >/dev/null; then
+		bats_add_debug_exclude_path "$_KIT_LIB_AS_LOADED"
+		bats_add_debug_exclude_path "$KIT_ROOT/checker/lib"
+	fi
 	if [[ -z ${HARNESS_SANDBOX-} || -z ${LAB_BIN-} ]]; then
 		fail "These tests run inside the kit's sandbox: use 'make check-labN', not bats alone."
 	fi
@@ -192,7 +205,7 @@ kit_setup() {
 # program that writes without end leaves 64 MiB in each test it runs,
 # which would fill the sandbox's /tmp for the tests after it.
 kit_teardown() {
-	local pid d lines=() i f
+	local pid lines=() i j f below
 	if [[ -f $BATS_TEST_TMPDIR/.kit-pids ]]; then
 		mapfile -t lines <"$BATS_TEST_TMPDIR/.kit-pids"
 		for (( i = ${#lines[@]} - 1; i >= 0; i-- )); do
@@ -201,7 +214,12 @@ kit_teardown() {
 			# (one that has ended has no children left: they were
 			# handed to the reaper when it did)
 			if proc_alive "$pid"; then
-				for d in $(descendants_of "$pid"); do stop_pid "$d"; done
+				# (the deepest first: none is orphaned on the way)
+				_kit_below "$pid"
+				below=(${BELOW[@]+"${BELOW[@]}"})
+				for (( j = ${#below[@]} - 1; j >= 0; j-- )); do
+					stop_pid "${below[j]}"
+				done
 			fi
 			stop_pid "$pid"
 		done
@@ -242,7 +260,8 @@ bounded() {
 		now=${EPOCHREALTIME/[.,]/}
 		if (( now >= next )); then
 			next=$(( now + 250000 ))
-			below=$(_kit_below "$pid")
+			_kit_below "$pid"
+			below=${BELOW[*]}
 			# shellcheck disable=SC2086 # a list of pids
 			if [[ -n $below ]] && _kit_asleep $below; then
 				printf '%s\n' "$_KIT_ASLEEP" >"$BATS_TEST_TMPDIR/.bounded.asleep"
@@ -519,20 +538,22 @@ _kit_children() {
 	done
 }
 
-# _kit_below PID - the live processes below PID (its children, theirs...),
-# as descendants_of walks them, but through _kit_children; none: empty
+# _kit_below PID - BELOW: the live processes below PID (its children,
+# theirs...), as descendants_of walks them, the shallowest first, but
+# through _kit_children, with no fork; none: empty
 _kit_below() {
-	local p c kids=("$1") found=()
+	local p c kids=("$1")
+	BELOW=()
 	while (( ${#kids[@]} )); do
 		p=${kids[0]}
 		kids=("${kids[@]:1}")
 		_kit_children "$p"
 		for c in ${KIDS_OF[@]+"${KIDS_OF[@]}"}; do
 			kids+=("$c")
-			proc_alive "$c" && found+=("$c")
+			proc_alive "$c" && BELOW+=("$c")
 		done
 	done
-	echo "${found[*]}"
+	return 0
 }
 
 # _kit_secs MICROSECONDS - _KIT_SECS: in seconds, two decimals (no fork)

@@ -221,8 +221,33 @@ has_zombie_child() {
 
 @test "this Bats's test watchdog is the one kit.bash fixes, and the fix is in place (a new Bats: see checker/lib/kit.bash)" {
 	# shellcheck disable=SC2016 # the text of the function
-	[[ $(declare -f bats_start_timeout_countdown) == *'pkill -P $BASHPID'* ]] ||
+	[[ $(declare -f bats_start_timeout_countdown) == *'kill %1 2>/dev/null; exit 0'* ]] ||
 		fail "kit.bash did not replace bats_start_timeout_countdown: $(bats --version) writes it otherwise; check its watchdog for the fd fault kit.bash describes, then adapt or drop the fix"
+}
+
+@test "the kit's library is left out of Bats' per-command stack trace (most of a test's CPU time)" {
+	declare -F bats_add_debug_exclude_path >/dev/null || skip "this Bats has no bats_add_debug_exclude_path"
+	local p found=''
+	for p in "${BATS_DEBUG_EXCLUDE_PATHS[@]}"; do
+		[[ $p == "$KIT_ROOT/checker/lib" ]] && found=1
+	done
+	[[ -n $found ]] ||
+		fail "expected $KIT_ROOT/checker/lib among Bats' BATS_DEBUG_EXCLUDE_PATHS (kit_setup adds it); seen: ${BATS_DEBUG_EXCLUDE_PATHS[*]}"
+}
+
+@test "each test's watchdog ends with its test: no sleep of BATS_TEST_TIMEOUT is left" {
+	local f=$BATS_TEST_TMPDIR/quick.bats
+	{
+		printf "load '%s/checker/lib/kit'\n" "$KIT_ROOT"
+		printf '@test "quick %s" { true; }\n' 1 2 3
+	} >"$f"
+	run timeout 60 env BATS_TEST_TIMEOUT=307 bats "$f" 3>&-
+	assert_success
+	assert_output --partial 'ok 3 quick 3'
+	# (each watchdog was told the test was over: its sleep is gone, or
+	# going; a watchdog that was not holds one for 307 s)
+	wait_until -q -t 5 "the watchdogs' sleeps to end" bash -c '! pgrep -x -f "sleep 307" >/dev/null' ||
+		fail "a sleep 307 of a test's watchdog outlived its test (pids $(pgrep -x -f 'sleep 307' | tr '\n' ' ')): see kit.bash, bats_start_timeout_countdown"
 }
 
 @test "a crash is named: status_text, and run -N through explain" {
