@@ -117,6 +117,7 @@ source "$KIT_ROOT/checker/lib/common.bash"	# proc_alive, descendants_of, ...
 KIT_DEADLINE=${KIT_DEADLINE:-10}
 KIT_CMD_TIMEOUT=${KIT_CMD_TIMEOUT:-20}
 KIT_POLL=0.02		# seconds between two looks at a condition
+_KIT_DEBUG_TRAP=''	# (kit_setup's)
 # What the parent of an orphan is: PID 1 of the sandbox, or the reaper.
 ORPHAN_PPID=${HARNESS_REAPER_PID:-1}
 # The port servers listen on: fixed in the sandbox, free one in fallback.
@@ -188,6 +189,13 @@ kit_setup() {
 		bats_add_debug_exclude_path "$_KIT_LIB_AS_LOADED"
 		bats_add_debug_exclude_path "$KIT_ROOT/checker/lib"
 	fi
+	# Bats' DEBUG trap as set now (wait_until turns it off while it polls,
+	# then back on); read through a file: $(trap -p) would fork
+	_KIT_DEBUG_TRAP=''
+	if [[ -d ${BATS_RUN_TMPDIR-} ]] && trap -p DEBUG >"$BATS_RUN_TMPDIR/.kit-trap.$BASHPID" 2>/dev/null; then
+		slurp "$BATS_RUN_TMPDIR/.kit-trap.$BASHPID"
+		_KIT_DEBUG_TRAP=$SLURP
+	fi
 	if [[ -z ${HARNESS_SANDBOX-} || -z ${LAB_BIN-} ]]; then
 		fail "These tests run inside the kit's sandbox: use 'make check-labN', not bats alone."
 	fi
@@ -248,6 +256,8 @@ teardown() { kit_teardown; }
 bounded() {
 	local out=$BATS_TEST_TMPDIR/.bounded.out err=$BATS_TEST_TMPDIR/.bounded.err rc=0
 	local pid below next now nap nap_us=1000 poll_us=${KIT_POLL#*.}000000
+	# (Bats' DEBUG trap off while it polls, as in wait_until)
+	[[ -z $_KIT_DEBUG_TRAP ]] || trap - DEBUG
 	poll_us=$(( 10#${poll_us:0:6} ))	# (KIT_POLL is under a second)
 	[[ ! -e $BATS_TEST_TMPDIR/.bounded.asleep ]] || rm -f "$BATS_TEST_TMPDIR/.bounded.asleep"
 	# (started in the background, so that a CMD asleep for good, as
@@ -282,6 +292,7 @@ bounded() {
 	if [[ -p /dev/stdout ]]; then _cut_at_1m "$out"; elif [[ -s $out ]]; then cat "$out"; fi
 	_cut_at_1m "$err" >&2
 	rm -f "$out" "$err"
+	[[ -z $_KIT_DEBUG_TRAP ]] || eval "$_KIT_DEBUG_TRAP"
 	return "$rc"
 }
 _cut_at_1m() {
@@ -385,6 +396,16 @@ stop_pid() {
 # status, signal by name, its stderr, its last log line), and the next
 # explain shows it as seen:.  -W: no early end (the harness's own waits).
 wait_until() {
+	# (with Bats' DEBUG trap off while it polls: that trap runs a dozen
+	# commands at each of the wait's, and doubled its CPU time; it is
+	# put back as it was, and the test's line it last saw is unchanged)
+	local rc=0
+	[[ -z $_KIT_DEBUG_TRAP ]] || trap - DEBUG
+	_kit_wait_until "$@" || rc=$?
+	[[ -z $_KIT_DEBUG_TRAP ]] || eval "$_KIT_DEBUG_TRAP"
+	return "$rc"
+}
+_kit_wait_until() {
 	local limit=$KIT_DEADLINE quiet='' early=1 what start now
 	while [[ $# -gt 0 ]]; do
 		case $1 in
