@@ -104,7 +104,16 @@ fd_targets() {
 	for f in "/proc/$1/fd"/*; do readlink "$f" 2>/dev/null; done
 	return 0
 }
-fd_count() { find "/proc/$1/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l; }
+fd_count() { _fd_n "$1"; echo "$FD_N"; }
+# _fd_n PID - FD_N: fd_count's number, with no fork (a wait polls it)
+_fd_n() {
+	local f
+	FD_N=0
+	for f in "/proc/$1/fd/"*; do
+		[[ -L $f ]] && (( ++FD_N ))
+	done
+	return 0
+}
 
 # exited_with PID - wait until our background PID ends; its exit status
 # is then in RC

@@ -9,7 +9,7 @@ load "$KIT_ROOT/checker/lib/echo"	# start_server, load_ok, hold, cpu_ticks, ...
 # (SERVER is its pid) and wait until the port listens
 serve() { start_server epollserver -p "$PORT" "$@"; }
 
-has_fds() { (( $(fd_count "$SERVER") >= $1 )); }
+has_fds() { _fd_n "$SERVER"; (( FD_N >= $1 )); }
 
 stats_lines() { syslog_lines epollserver "$SERVER" | grep -c ': stats: ' || true; }
 more_stats_than() { (( $(stats_lines) > $1 )); }
