@@ -237,17 +237,19 @@ has_zombie_child() {
 
 @test "each test's watchdog ends with its test: no sleep of BATS_TEST_TIMEOUT is left" {
 	local f=$BATS_TEST_TMPDIR/quick.bats
+	# (a timeout of this test's own, told from another run's beside it)
+	local t=$(( 1000 + BASHPID % 8000 ))
 	{
 		printf "load '%s/checker/lib/kit'\n" "$KIT_ROOT"
 		printf '@test "quick %s" { true; }\n' 1 2 3
 	} >"$f"
-	run timeout 60 env BATS_TEST_TIMEOUT=307 bats "$f" 3>&-
+	run timeout 60 env BATS_TEST_TIMEOUT="$t" bats "$f" 3>&-
 	assert_success
 	assert_output --partial 'ok 3 quick 3'
 	# (each watchdog was told the test was over: its sleep is gone, or
-	# going; a watchdog that was not holds one for 307 s)
-	wait_until -q -t 5 "the watchdogs' sleeps to end" bash -c '! pgrep -x -f "sleep 307" >/dev/null' ||
-		fail "a sleep 307 of a test's watchdog outlived its test (pids $(pgrep -x -f 'sleep 307' | tr '\n' ' ')): see kit.bash, bats_start_timeout_countdown"
+	# going; a watchdog that was not holds one for $t s)
+	wait_until -q -t 5 "the watchdogs' sleeps to end" bash -c "! pgrep -x -f 'sleep $t' >/dev/null" ||
+		fail "a 'sleep $t' of a test's watchdog outlived its test (pids $(pgrep -x -f "sleep $t" | tr '\n' ' ')): see kit.bash, bats_start_timeout_countdown"
 }
 
 @test "a crash is named: status_text, and run -N through explain" {
