@@ -117,7 +117,6 @@ source "$KIT_ROOT/checker/lib/common.bash"	# proc_alive, descendants_of, ...
 KIT_DEADLINE=${KIT_DEADLINE:-10}
 KIT_CMD_TIMEOUT=${KIT_CMD_TIMEOUT:-20}
 KIT_POLL=0.02		# seconds between two looks at a condition
-_KIT_DEBUG_TRAP=''	# (kit_setup's)
 # What the parent of an orphan is: PID 1 of the sandbox, or the reaper.
 ORPHAN_PPID=${HARNESS_REAPER_PID:-1}
 # The port servers listen on: fixed in the sandbox, free one in fallback.
@@ -158,7 +157,7 @@ if [[ $_KIT_FN == *'sleep "$timeout" & trap "kill $!; exit 0" ABRT'* ]]; then
 		local -ri timeout=$1
 		local -ri target_pid=$$
 		# shellcheck disable=SC2064 # the pid, now
-		trap "bats_timeout_trap $target_pid" ABRT
+		trap "_kit_timeout_trap $target_pid" ABRT
 		(
 			# (an abort at any point: the sleep, if started, goes too;
 			# it is this subshell's one job, killed without a pkill)
@@ -178,6 +177,16 @@ if [[ $_KIT_FN == *'sleep "$timeout" & trap "kill $!; exit 0" ABRT'* ]]; then
 	}
 fi
 
+# _kit_timeout_trap PID - Bats' bats_timeout_trap, which shows the stack
+# trace before the last one the DEBUG trap took (the last being, Bats
+# expects, its own call of this handler).  Where the test was cut inside
+# the kit (whose commands the trace leaves out) or in a wait (the trap
+# off), there is no such call: the last trace is the test's line.
+_kit_timeout_trap() {
+	BATS_DEBUG_LASTLAST_STACK_TRACE=(${BATS_DEBUG_LAST_STACK_TRACE[@]+"${BATS_DEBUG_LAST_STACK_TRACE[@]}"})
+	bats_timeout_trap "$1"
+}
+
 kit_setup() {
 	# Bats' DEBUG trap records a stack trace at each command of the test,
 	# unless the command's file is in a directory it was told to leave out,
@@ -188,13 +197,6 @@ kit_setup() {
 	if declare -F bats_add_debug_exclude_path >/dev/null; then
 		bats_add_debug_exclude_path "$_KIT_LIB_AS_LOADED"
 		bats_add_debug_exclude_path "$KIT_ROOT/checker/lib"
-	fi
-	# Bats' DEBUG trap as set now (wait_until turns it off while it polls,
-	# then back on); read through a file: $(trap -p) would fork
-	_KIT_DEBUG_TRAP=''
-	if [[ -d ${BATS_RUN_TMPDIR-} ]] && trap -p DEBUG >"$BATS_RUN_TMPDIR/.kit-trap.$BASHPID" 2>/dev/null; then
-		slurp "$BATS_RUN_TMPDIR/.kit-trap.$BASHPID"
-		_KIT_DEBUG_TRAP=$SLURP
 	fi
 	if [[ -z ${HARNESS_SANDBOX-} || -z ${LAB_BIN-} ]]; then
 		fail "These tests run inside the kit's sandbox: use 'make check-labN', not bats alone."
@@ -257,7 +259,9 @@ bounded() {
 	local out=$BATS_TEST_TMPDIR/.bounded.out err=$BATS_TEST_TMPDIR/.bounded.err rc=0
 	local pid below next now nap nap_us=1000 poll_us=${KIT_POLL#*.}000000
 	# (Bats' DEBUG trap off while it polls, as in wait_until)
-	[[ -z $_KIT_DEBUG_TRAP ]] || trap - DEBUG
+	local trap_was
+	_kit_debug_off
+	trap_was=$_KIT_TRAP_WAS
 	poll_us=$(( 10#${poll_us:0:6} ))	# (KIT_POLL is under a second)
 	[[ ! -e $BATS_TEST_TMPDIR/.bounded.asleep ]] || rm -f "$BATS_TEST_TMPDIR/.bounded.asleep"
 	# (started in the background, so that a CMD asleep for good, as
@@ -292,7 +296,7 @@ bounded() {
 	if [[ -p /dev/stdout ]]; then _cut_at_1m "$out"; elif [[ -s $out ]]; then cat "$out"; fi
 	_cut_at_1m "$err" >&2
 	rm -f "$out" "$err"
-	[[ -z $_KIT_DEBUG_TRAP ]] || eval "$_KIT_DEBUG_TRAP"
+	[[ -z $trap_was ]] || eval "$trap_was"
 	return "$rc"
 }
 _cut_at_1m() {
@@ -399,11 +403,24 @@ wait_until() {
 	# (with Bats' DEBUG trap off while it polls: that trap runs a dozen
 	# commands at each of the wait's, and doubled its CPU time; it is
 	# put back as it was, and the test's line it last saw is unchanged)
-	local rc=0
-	[[ -z $_KIT_DEBUG_TRAP ]] || trap - DEBUG
-	_kit_wait_until "$@" || rc=$?
-	[[ -z $_KIT_DEBUG_TRAP ]] || eval "$_KIT_DEBUG_TRAP"
-	return "$rc"
+	local _kit_wu_rc=0 _kit_wu_trap
+	_kit_debug_off
+	_kit_wu_trap=$_KIT_TRAP_WAS
+	_kit_wait_until "$@" || _kit_wu_rc=$?
+	[[ -z $_kit_wu_trap ]] || eval "$_kit_wu_trap"
+	return "$_kit_wu_rc"
+}
+# _kit_debug_off - turn Bats' DEBUG trap off; _KIT_TRAP_WAS: the command
+# that puts it back, empty if it was off (a wait inside a wait, Bats'
+# teardown after a failure: left off).  Read through a file in Bats' run
+# directory: $(trap -p) would fork.
+_kit_debug_off() {
+	_KIT_TRAP_WAS=''
+	[[ -d ${BATS_RUN_TMPDIR-} ]] || return 0
+	trap -p DEBUG >"$BATS_RUN_TMPDIR/.kit-trap.$BASHPID" 2>/dev/null || return 0
+	slurp "$BATS_RUN_TMPDIR/.kit-trap.$BASHPID"
+	_KIT_TRAP_WAS=$SLURP
+	[[ -z $_KIT_TRAP_WAS ]] || trap - DEBUG
 }
 _kit_wait_until() {
 	local limit=$KIT_DEADLINE quiet='' early=1 what start now
@@ -563,8 +580,17 @@ _kit_children() {
 # theirs...), as descendants_of walks them, the shallowest first, but
 # through _kit_children, with no fork; none: empty
 _kit_below() {
-	local p c kids=("$1")
+	local p c kids=("$1") i
 	BELOW=()
+	# (a kernel without /proc/PID/task/TID/children, CONFIG_PROC_CHILDREN:
+	# ps's view, the deepest last as here)
+	if [[ ! -e /proc/$BASHPID/task/$BASHPID/children ]]; then
+		mapfile -t kids < <(descendants_of "$1")
+		for (( i = ${#kids[@]} - 1; i >= 0; i-- )); do
+			proc_alive "${kids[i]}" && BELOW+=("${kids[i]}")
+		done
+		return 0
+	fi
 	while (( ${#kids[@]} )); do
 		p=${kids[0]}
 		kids=("${kids[@]:1}")

@@ -235,6 +235,22 @@ has_zombie_child() {
 		fail "expected $KIT_ROOT/checker/lib among Bats' BATS_DEBUG_EXCLUDE_PATHS (kit_setup adds it); seen: ${BATS_DEBUG_EXCLUDE_PATHS[*]}"
 }
 
+@test "a failure is shown at its line, though teardown then waits for what the test started to stop" {
+	local f=$BATS_TEST_TMPDIR/late.bats
+	{
+		printf "load '%s/checker/lib/kit'\n" "$KIT_ROOT"
+		printf 'teardown() {\n\tkit_teardown\n\trm -f "$BATS_TEST_TMPDIR/none"\n}\n'
+		printf '@test "fails with a process alive" {\n\tstart_bg sleep 304\n\tfalse\n\ttrue\n}\n'
+	} >"$f"
+	# (line 8: false; a DEBUG trap put back by teardown's wait would move
+	# it to teardown's rm, line 4)
+	run timeout -k 5 60 env HARNESS_SANDBOX=fallback "$KIT_ROOT/checker/core/run-tests" \
+		--lab 0 --bin "$LAB_BIN" --out "$BATS_TEST_TMPDIR/o" "$f" 3>&-
+	assert_failure
+	run cut -f4 "$BATS_TEST_TMPDIR/o/results.tsv"
+	assert_output --regexp '^  \(([^ ]*/)?late\.bats, line 8\)$'
+}
+
 @test "each test's watchdog ends with its test: no sleep of BATS_TEST_TIMEOUT is left" {
 	local f=$BATS_TEST_TMPDIR/quick.bats
 	# (a timeout of this test's own, told from another run's beside it)
@@ -425,13 +441,13 @@ nothing_with() { [[ -z $(procs_with "$1") ]]; }
 		"$KIT_ROOT/checker/core/run-tests" --lab 0 --bin "$LAB_BIN" --out "$o/out" \
 		"$KIT_ROOT/checker/maint/tests/fixtures/messages.bats" 3>&-
 	assert_failure
-	assert_output --partial '1 passed, 2 failed, 1 skipped'
+	assert_output --partial '1 passed, 3 failed, 1 skipped'
 	# the grader's reader (gradebook.py), then the shell's (lib/common.bash)
 	run python3 -B -c 'import sys; sys.path.insert(0, sys.argv[1]); import gradebook as g
 for r in g.read_tsv(sys.argv[2]): print("%s|%s|%r" % (r[0], r[2], g.tsv_text(r[3])))' \
 		"$KIT_ROOT/checker/instructor" "$o/out/results.tsv"
 	assert_success
-	assert_equal "${#lines[@]}" 4
+	assert_equal "${#lines[@]}" 5
 	assert_line -n 0 "pass|passes|''"
 	# (Bats names the test file relative to its working directory)
 	assert_line -n 1 --regexp "^fail\\|fails with a message of two lines, a tab and backslashes\\|'  \\(([^ ]*/)?checker/maint/tests/fixtures/messages.bats, line 13\\)"
@@ -439,6 +455,9 @@ for r in g.read_tsv(sys.argv[2]): print("%s|%s|%r" % (r[0], r[2], g.tsv_text(r[3
 	assert_line -n 2 "skip|is skipped|'for a reason'"
 	# Bats' " # timeout after 3s" is not part of the name; the message says it
 	assert_line -n 3 --regexp "^fail\\|hangs\\|' stopped: timeout after 3s \\(BATS_TEST_TIMEOUT\\)\\\\n"
+	# cut inside a wait of the kit (whose commands Bats' trace leaves out):
+	# still the test's line of the wait, not the one before it
+	assert_line -n 4 --regexp "^fail\\|hangs in a wait of the kit\\|' stopped: timeout after 3s \\(BATS_TEST_TIMEOUT\\)\\\\n  \\(([^ ]*/)?checker/maint/tests/fixtures/messages.bats, line 26\\)"
 	source "$KIT_ROOT/checker/lib/common.bash"
 	local msg
 	msg=$(sed -n 2p "$o/out/results.tsv" | cut -f4)
