@@ -239,6 +239,7 @@ has_zombie_child() {
 	local f=$BATS_TEST_TMPDIR/late.bats
 	{
 		printf "load '%s/checker/lib/kit'\n" "$KIT_ROOT"
+		# shellcheck disable=SC2016 # the fixture's text, expanded there
 		printf 'teardown() {\n\tkit_teardown\n\trm -f "$BATS_TEST_TMPDIR/none"\n}\n'
 		printf '@test "fails with a process alive" {\n\tstart_bg sleep 304\n\tfalse\n\ttrue\n}\n'
 	} >"$f"
