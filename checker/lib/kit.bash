@@ -413,12 +413,16 @@ wait_until() {
 # _kit_debug_off - turn Bats' DEBUG trap off; _KIT_TRAP_WAS: the command
 # that puts it back, empty if it was off (a wait inside a wait, Bats'
 # teardown after a failure: left off).  Read through a file in Bats' run
-# directory: $(trap -p) would fork.
+# directory: $(trap -p) would fork.  One file for the test's shell, one
+# for all its subshells (`run`'s, one after another: a file each would
+# pile up in the sandbox's /tmp; a subshell's trap ends with it).
 _kit_debug_off() {
+	local f=${BATS_RUN_TMPDIR-}/.kit-trap.$$
 	_KIT_TRAP_WAS=''
 	[[ -d ${BATS_RUN_TMPDIR-} ]] || return 0
-	trap -p DEBUG >"$BATS_RUN_TMPDIR/.kit-trap.$BASHPID" 2>/dev/null || return 0
-	slurp "$BATS_RUN_TMPDIR/.kit-trap.$BASHPID"
+	[[ $BASHPID == "$$" ]] || f+=.sub
+	trap -p DEBUG >"$f" 2>/dev/null || return 0
+	slurp "$f"
 	_KIT_TRAP_WAS=$SLURP
 	[[ -z $_KIT_TRAP_WAS ]] || trap - DEBUG
 }
