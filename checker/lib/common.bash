@@ -55,6 +55,19 @@ nap() {
 	sleep "$1"
 }
 
+# poll_until SECONDS CMD... - run CMD every 0.1 s until it succeeds, for
+# SECONDS at most; false if it never did.  For what runs outside the
+# sandbox (the grader's and the bench's tests); a test of a lab uses
+# kit.bash's wait_until, which also ends once nothing can change.
+poll_until() {
+	local end=$(( ${EPOCHREALTIME/[.,]/} + $1 * 1000000 ))
+	shift
+	until "$@"; do
+		(( ${EPOCHREALTIME/[.,]/} < end )) || return 1
+		nap 0.1
+	done
+}
+
 # descendants_of PID... - every process below these, now, the deepest
 # first (killed in this order, none is orphaned on the way); one ps
 descendants_of() {

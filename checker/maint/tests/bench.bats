@@ -12,6 +12,8 @@ bats_load_library bats-support
 bats_load_library bats-assert
 
 KIT=$(cd "$BATS_TEST_DIRNAME/../../.." && pwd)
+# shellcheck source=checker/lib/common.bash
+source "$KIT/checker/lib/common.bash"	# poll_until
 
 setup() {
 	OUT=$BATS_TEST_TMPDIR/bench
@@ -48,13 +50,10 @@ bench() {
 
 # nothing of the run is left: no process in its session, no port held
 assert_nothing_left() {
-	local sid left i
+	local sid left
 	sid=$(<"$SID_FILE")
-	for (( i = 0; i < 50; i++ )); do
-		left=$(left_in_session "$sid")
-		[[ -z $left ]] && break
-		sleep 0.1
-	done
+	none_left() { left=$(left_in_session "$sid"); [[ -z $left ]]; }
+	poll_until 5 none_left || true
 	[[ -z $left ]] || fail "processes of make bench still running: $(ps -o pid,ppid,stat,args -p "$(paste -sd, <<<"$left")")"
 }
 
@@ -99,16 +98,15 @@ assert_nothing_left() {
 # signals the whole foreground group), or "make" or "bench" (that process
 # alone, as kill does)
 stop_in_middle() {
-	local sig=$1 whom=$2 sid='' i
+	local sig=$1 whom=$2 sid='' started=1
 	bench BENCH_CONNS=100 BENCH_SERVERS="forkserver minfork" BENCH_SECS=5 &
-	for (( i = 0; i < 300; i++ )); do
+	echobench_runs() {
 		[[ -s $SID_FILE ]] && sid=$(<"$SID_FILE") &&
-			ps -eo sid=,comm= | awk -v s="$sid" '$1 == s && $2 == "echobench" { f = 1 } END { exit !f }' &&
-			break
-		sleep 0.1
-	done
+			ps -eo sid=,comm= | awk -v s="$sid" '$1 == s && $2 == "echobench" { f = 1 } END { exit !f }'
+	}
+	poll_until 30 echobench_runs || started=''
 	[[ -n $sid ]] || fail "make bench did not start"
-	(( i < 300 )) || fail "make bench did not start echobench within 30 s: $(cat "$OUT.log")"
+	[[ -n $started ]] || fail "make bench did not start echobench within 30 s: $(cat "$OUT.log")"
 	if [[ $whom == group ]]; then
 		kill "-$sig" -- "-$sid"
 	else

@@ -20,6 +20,8 @@ bats_load_library bats-assert
 bats_load_library bats-file
 
 KIT=$(cd "$BATS_TEST_DIRNAME/../../.." && pwd)
+# shellcheck source=checker/lib/common.bash
+source "$KIT/checker/lib/common.bash"	# poll_until
 G=$KIT/build/grade-selftest
 SUBS=$G/class
 # the class's results in a directory only root may enter (as a home is),
@@ -603,23 +605,17 @@ $(tail -n 15 "$G/grade.log")"
 	# shellcheck disable=SC2016 # perl's variables
 	env "${GENV[@]}" perl -e '$SIG{INT} = "DEFAULT"; setpgrp(0, 0) or die "setpgrp: $!\n"; exec @ARGV or die "exec: $!\n"' \
 		"$KIT/checker/instructor/grade" --labs 1 -j 2 -o "$G/out-int" "$SUBS" >"$G/int.log" 2>&1 3>&- 4>&- &
-	local pid=$! i
+	local pid=$!
 	echo "$pid" >"$G/int.pid"
 	# until the class is under way: a student graded, others running (60 s at most)
-	for (( i = 0; i < 600; i++ )); do
-		grep -q ' [1-9][0-9]*/[0-9]* students graded' "$G/int.log" && break
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
+	under_way() { grep -q ' [1-9][0-9]*/[0-9]* students graded' "$G/int.log" || ! kill -0 "$pid" 2>/dev/null; }
+	poll_until 60 under_way || true
 	kill -INT -- "-$pid" || fail "no process group $pid: $(cat "$G/int.log")"
 	# and again, while it stops, as an impatient user does (unless it has
 	# stopped already: seen within 0.2 s on an idle machine)
 	sleep 0.2; kill -INT -- "-$pid" 2>/dev/null || true
 	# it ends within 30 s (10 s for the sandboxes to stop, then SIGKILL)
-	for (( i = 0; i < 300; i++ )); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
+	poll_until 30 proc_gone "$pid" || true
 	if kill -0 "$pid" 2>/dev/null; then
 		fail "grade still running 30 s after Ctrl-C: $(ps -o pid,args -g "$pid"; cat "$G/int.log")"
 	fi
@@ -822,10 +818,8 @@ grade_small() {
 		>"$G/out4c.log" 2>&1 3>&- 4>&- &
 	d=$!
 	# while B holds its OUTDIR: a second grading into it is refused at once
-	for (( i = 0; i < 300; i++ )); do
-		[[ -f $G/out4b/.lock ]] && ! flock -n "$G/out4b/.lock" true && break
-		sleep 0.1
-	done
+	lock_held() { [[ -f $G/out4b/.lock ]] && ! flock -n "$G/out4b/.lock" true; }
+	poll_until 30 lock_held || true
 	run grade --labs 4 --no-hidden -o "$G/out4b" "$c"
 	assert_failure 2
 	assert_output --partial "another grading is writing to $G/out4b"
