@@ -45,9 +45,31 @@
 #                             through explain (the status in words, the output)
 #
 # Each test gets setup() and teardown() from here; a file that defines its
-# own calls kit_setup / kit_teardown from them.
+# own calls kit_setup / kit_teardown from them (and kit_setup_file from a
+# setup_file of its own).
 
 # shellcheck disable=SC2034 # the variables set here are for the tests
+# Bats reads the test file twice: once for the whole file (bats-exec-file,
+# with its DEBUG trap on, which records a stack trace at each command),
+# then once for each test (before the trap is set).  The first time, this
+# library and the lab's helpers loaded after it are traced command by
+# command: about 50 ms of CPU a file, a fifth of what a short file costs.
+# So the trap is off while the file loads, and kit_setup_file (the
+# default setup_file) puts it back as it was, before any of the file's
+# own code runs.  (Read through a file: $(trap -p) would fork.)
+_KIT_FILE_TRAP=''
+if [[ -z ${BATS_TEST_NAME-} && -d ${BATS_RUN_TMPDIR-} ]] &&
+	trap -p DEBUG >"$BATS_RUN_TMPDIR/.kit-file-trap.$$" 2>/dev/null; then
+	IFS= read -r -d '' _KIT_FILE_TRAP <"$BATS_RUN_TMPDIR/.kit-file-trap.$$" || true
+	[[ -z $_KIT_FILE_TRAP ]] || trap - DEBUG
+fi
+kit_setup_file() {
+	[[ -z $_KIT_FILE_TRAP ]] || eval "$_KIT_FILE_TRAP"
+	_KIT_FILE_TRAP=''
+	return 0
+}
+setup_file() { kit_setup_file; }
+
 bats_require_minimum_version 1.5.0
 
 # This file is read again for every test (Bats runs each in a new shell),
