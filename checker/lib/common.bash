@@ -55,16 +55,20 @@ nap() {
 	sleep "$1"
 }
 
-# poll_until SECONDS CMD... - run CMD every 0.1 s until it succeeds, for
-# SECONDS at most; false if it never did.  For what runs outside the
-# sandbox (the grader's and the bench's tests); a test of a lab uses
-# kit.bash's wait_until, which also ends once nothing can change.
+# poll_until [-i INTERVAL] SECONDS CMD... - run CMD every INTERVAL
+# seconds (default 0.1) until it succeeds, for SECONDS (whole seconds) at
+# most; false if it never did.  For what runs outside the sandbox (the
+# grader's and the bench's tests, the student's demo and trace); a test
+# of a lab uses kit.bash's wait_until, which also ends once nothing can
+# change.
 poll_until() {
+	local every=0.1
+	[[ $1 == -i ]] && { every=$2; shift 2; }
 	local end=$(( ${EPOCHREALTIME/[.,]/} + $1 * 1000000 ))
 	shift
 	until "$@"; do
 		(( ${EPOCHREALTIME/[.,]/} < end )) || return 1
-		nap 0.1
+		nap "$every"
 	done
 }
 

@@ -15,18 +15,6 @@ STARTER_TAR=$KIT/checker/student/starter.tar.gz
 
 die() { printf '%s: %s\n' "${0##*/}" "$*" >&2; exit 2; }
 
-# within SECONDS CMD... - poll CMD (every 20 ms) until it succeeds: 0; or
-# until SECONDS (whole seconds) have passed: 1.  (The tests have
-# kit.bash's wait_until; these scripts run outside Bats.)
-within() {
-	local end=$(( ${EPOCHREALTIME/[.,]/} + $1 * 1000000 ))
-	shift
-	until "$@"; do
-		(( ${EPOCHREALTIME/[.,]/} < end )) || return 1
-		sleep 0.02
-	done
-}
-
 # lab_dir LAB - the directory name under labs/ (02-daemon) of LAB: a
 # number (2, 02) or the name itself
 lab_dir() {

@@ -20,15 +20,12 @@ start_fg() {
 }
 
 # catching PID - true once PID has a handler for SIGTERM, SIGINT and SIGHUP
-# (/proc/PID/status, SigCgt: bits 15, 2 and 1)
+# (/proc/PID/status, SigCgt)
 catching() {
-	local k v
-	while read -r k v; do
-		[[ $k == SigCgt: ]] || continue
-		(( (16#$v & 0x4003) == 0x4003 ))
-		return
-	done <"/proc/$1/status" 2>/dev/null
-	return 1
+	local cgt s
+	cgt=$(proc_status "$1" SigCgt)
+	[[ -n $cgt ]] || return 1
+	for s in TERM INT HUP; do sig_bit "$cgt" "$s" || return 1; done
 }
 
 # wait_started PID - wait for "mydaemon[PID]: started ..." in the log
