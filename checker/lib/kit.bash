@@ -220,6 +220,16 @@ kit_setup() {
 		bats_add_debug_exclude_path "$_KIT_LIB_AS_LOADED"
 		bats_add_debug_exclude_path "$KIT_ROOT/checker/lib"
 	fi
+	# Even a left-out command costs a call of that trap, which then
+	# compares its file with each path of the list: a third of the kit's
+	# cost of a short test.  Only the test file's own lines are traced:
+	# the trap calls Bats' for those alone (a failure in any helper, the
+	# lab's or bats-assert's, is shown at the test's line that called it).
+	# Not under bats --trace, which prints every command through it.
+	if [[ ${BATS_TRACE_LEVEL:-0} == 0 && -n ${BATS_TEST_SOURCE-} ]] && declare -F bats_debug_trap >/dev/null; then
+		# shellcheck disable=SC2016 # expanded when the trap runs
+		trap '[[ $BASH_SOURCE != "$BATS_TEST_SOURCE" ]] || bats_debug_trap "$BASH_SOURCE"' DEBUG
+	fi
 	if [[ -z ${HARNESS_SANDBOX-} || -z ${LAB_BIN-} ]]; then
 		fail "These tests run inside the kit's sandbox: use 'make check-labN', not bats alone."
 	fi
