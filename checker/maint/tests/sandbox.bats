@@ -225,7 +225,7 @@ has_zombie_child() {
 		fail "kit.bash did not replace bats_start_timeout_countdown: $(bats --version) writes it otherwise; check its watchdog for the fd fault kit.bash describes, then adapt or drop the fix"
 }
 
-@test "the kit's library is left out of Bats' per-command stack trace (most of a test's CPU time)" {
+@test "the kit's library is left out of Bats' per-command stack trace (most of a test's CPU time), and only the test's own lines call Bats' DEBUG trap" {
 	declare -F bats_add_debug_exclude_path >/dev/null || skip "this Bats has no bats_add_debug_exclude_path"
 	local p found=''
 	for p in "${BATS_DEBUG_EXCLUDE_PATHS[@]}"; do
@@ -233,6 +233,12 @@ has_zombie_child() {
 	done
 	[[ -n $found ]] ||
 		fail "expected $KIT_ROOT/checker/lib among Bats' BATS_DEBUG_EXCLUDE_PATHS (kit_setup adds it); seen: ${BATS_DEBUG_EXCLUDE_PATHS[*]}"
+	# and the trap itself is called for the test file's lines alone
+	trap -p DEBUG >"$BATS_TEST_TMPDIR/trap"
+	slurp "$BATS_TEST_TMPDIR/trap"
+	# shellcheck disable=SC2016 # the trap's text
+	[[ $SLURP == *'[[ $BASH_SOURCE != "$BATS_TEST_SOURCE" ]] || bats_debug_trap '* ]] ||
+		fail "expected Bats' DEBUG trap called for the test file's lines alone (kit_setup sets it so); seen: ${SLURP:-no DEBUG trap}"
 }
 
 @test "a failure is shown at its line, though teardown then waits for what the test started to stop" {
