@@ -199,6 +199,24 @@ if [[ $_KIT_FN == *'sleep "$timeout" & trap "kill $!; exit 0" ABRT'* ]]; then
 	}
 fi
 
+# Bats' exit traps (the test's and the file's) run where Bats runs them,
+# never in a process the test forked.  A child forked by `cmd &` is the
+# test's shell until it execs: a SIGTERM that reaches it before (teardown
+# stopping what a short test started, on a loaded machine) made bash run
+# the EXIT trap it still had, Bats' teardown trap, there: a second "ok" or
+# "not ok" for the test, and Bats' "Executed 2 instead of expected 1
+# tests".  In such a child each of them now does nothing, and the signal
+# ends it as it would have.
+for _kit_f in bats_teardown_trap bats_exit_trap bats_file_teardown_trap bats_file_exit_trap; do
+	_kit_fn_text "$_kit_f"
+	# (not twice: a file loaded again must not wrap the wrapper)
+	[[ $_KIT_FN == "$_kit_f ()"* ]] || continue
+	declare -F "_kit_bats_$_kit_f" >/dev/null && continue
+	eval "_kit_bats_${_KIT_FN}"
+	eval "$_kit_f() { [[ \$BASHPID == \"\$\$\" ]] || return 0; _kit_bats_$_kit_f \"\$@\"; }"
+done
+unset _kit_f
+
 # _kit_timeout_trap PID - Bats' bats_timeout_trap, which shows the stack
 # trace before the last one the DEBUG trap took (the last being, Bats
 # expects, its own call of this handler).  Where the test was cut inside

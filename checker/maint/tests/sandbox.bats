@@ -258,6 +258,23 @@ has_zombie_child() {
 	assert_output --regexp '^  \(([^ ]*/)?late\.bats, line 8\)$'
 }
 
+@test "a process the test forked never runs Bats' exit traps: one result a test (a child killed before its exec printed a second)" {
+	local f=$BATS_TEST_TMPDIR/child.bats
+	# (what bash does in a child of `cmd &` that a SIGTERM reaches before
+	# its exec, on a loaded machine: the traps it still has run there)
+	{
+		printf "load '%s/checker/lib/kit'\n" "$KIT_ROOT"
+		printf 'setup_file() {\n\tkit_setup_file\n\t( bats_file_teardown_trap )\n}\n'
+		printf '@test "its child runs the traps" {\n\t( bats_teardown_trap as-exit-trap )\n\t( bats_exit_trap )\n}\n'
+	} >"$f"
+	run timeout -k 5 60 env HARNESS_SANDBOX=fallback "$KIT_ROOT/checker/core/run-tests" \
+		--lab 0 --bin "$LAB_BIN" --out "$BATS_TEST_TMPDIR/o" "$f" 3>&-
+	assert_success
+	run cat "$BATS_TEST_TMPDIR/o/child.tap"
+	assert_output "1..1
+ok 1 its child runs the traps"
+}
+
 @test "each test's watchdog ends with its test: no sleep of BATS_TEST_TIMEOUT is left" {
 	local f=$BATS_TEST_TMPDIR/quick.bats
 	# (a timeout of this test's own, told from another run's beside it)
