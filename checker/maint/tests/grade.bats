@@ -50,6 +50,9 @@ stray_processes() {
 		grep -v -e ' awk ' -e ' ps '
 }
 
+# no_strays [DIR] - stray_processes finds none
+no_strays() { [[ -z $(stray_processes "$@") ]]; }
+
 # grade_env [VAR=VALUE...] - GENV: the arguments of env(1) that make the
 # environment checker/instructor/grade is run in here: a shell's (not this Bats' nor
 # a sandbox's: checker/core/run-tests may run this file in the fallback
@@ -272,6 +275,23 @@ int main(void) {
 	# waits: its programs' deadlines, its sandboxes), a short CPU limit so
 	# that the infinite loop ends soon (1 s: it burns that in each of its
 	# two dozen tests, on a machine the rest of the self-test keeps busy)
+	# the reference as a .tar.gz and as a .zip, every lab (its test reads
+	# the results): graded in the background, beside the class below, so
+	# that the waits of the two overlap; teardown_file stops it if need be
+	mkdir -p "$G/class2" "$G/r/ref/labs"
+	cp -r "$KIT"/solutions/*/ "$G/r/ref/labs/"
+	tar -czf "$G/class2/ref-tgz.tar.gz" -C "$G/r" ref
+	(cd "$G/r" && zip -qr "$G/class2/ref-zip.zip" ref)
+	grade_env
+	{
+		# (env execs timeout(1): that pid, which passes a TERM on)
+		env "${GENV[@]}" timeout -k 10 "${GRADE_TIMEOUT:-1200}" "$KIT/checker/instructor/grade" \
+			-j 4 --similarity -o "$G/out2" "$G/class2" >"$G/class2.log" 2>&1 &
+		echo "$!" >"$G/class2.pid"
+		wait "$!"
+		echo "$?" >"$G/class2.status"
+	} 3>&- 4>&- &
+
 	local t0=$SECONDS
 	# (the refused entries make it exit 1)
 	run grade KIT_GRADE_CPU=1 --labs 1 -j 4 -o "$OUT" "$SUBS"
@@ -283,6 +303,12 @@ int main(void) {
 teardown_file() {
 	# (this run's listener, if setup_file got that far)
 	if [[ -n ${LISTENER_PID-} ]]; then kill "$LISTENER_PID" 2>/dev/null || true; fi
+	# (the background grading, if its test did not see it end: its
+	# timeout(1) passes the TERM on, and the grader stops its sandboxes)
+	if [[ -f $G/class2.pid && ! -f $G/class2.status ]]; then
+		kill "$(cat "$G/class2.pid")" 2>/dev/null || true
+		poll_until 30 test -f "$G/class2.status" || true
+	fi
 	return 0
 }
 
@@ -548,6 +574,29 @@ $(tail -n 15 "$G/grade.log")"
 	[[ ! -s $G/listener.got ]] || fail "the host's listener got: $(cat "$G/listener.got")"
 }
 
+@test "the reference as a .tar.gz and as a .zip scores full marks on every lab; --similarity pairs them" {
+	# (graded in the background from setup_file, beside the class)
+	local o=$G/out2
+	poll_until -i 0.5 $(( ${GRADE_TIMEOUT:-1200} + 30 )) test -s "$G/class2.status" ||
+		fail "the grading of $G/class2 did not end; what it said: $(tail -n 20 "$G/class2.log" 2>/dev/null)"
+	[[ $(cat "$G/class2.status") == 0 ]] ||
+		fail "checker/instructor/grade exited $(cat "$G/class2.status") on $G/class2, not 0; the end of what it said:
+$(tail -n 20 "$G/class2.log")"
+	local want
+	want=$(awk -F, '$1 == "max" { print $NF }' "$o/maxima.csv")
+	local id
+	for id in ref-tgz ref-zip; do
+		[[ $(total_of "$o/summary.csv" "$id") == "$want" ]] ||
+			fail "$id scored $(total_of "$o/summary.csv" "$id"), not full marks ($want); what it lost:
+$(lost "$id" "$o")"
+	done
+	# the two are the same code: --similarity says so, for every lab
+	if command -v sim_c >/dev/null; then
+		run grep -c '^100% ref-[tz][gi][zp] ref-[tz][gi][zp]$' "$o/similarity.txt"
+		assert_output "$(grep -c '^## lab' "$o/similarity.txt")"
+	fi
+}
+
 @test "the cgroups and the stage of a grading killed with SIGKILL are removed by the next grading" {
 	local stale=() d gone
 	gone=$(( $(cat /proc/sys/kernel/pid_max) + 1 ))	# a pid no process can have
@@ -574,7 +623,8 @@ $(tail -n 15 "$G/grade.log")"
 }
 
 @test "nothing is left running, no cgroup, no run directory" {
-	sleep 6	# the fork bomb's last processes end 5 s after it ran
+	# (the fork bomb's last processes end 5 s after it ran)
+	poll_until 10 no_strays || true
 	run stray_processes
 	assert_output ''
 	run bash -c 'ls -d /sys/fs/cgroup/kit-grade.* /sys/fs/cgroup/*/kit-grade.* 2>/dev/null'
@@ -625,7 +675,8 @@ $(tail -n 15 "$G/grade.log")"
 	rm -f "$G/int.pid"
 	assert_equal "$rc" 130
 	grep -q 'interrupted; every sandbox has been stopped.* is as it was' "$G/int.log" || fail "$(cat "$G/int.log")"
-	sleep 6	# a fork bomb's processes end 5 s after it ran
+	# (a fork bomb's processes end 5 s after it ran)
+	poll_until 10 no_strays "$G/out-int" || true
 	run stray_processes "$G/out-int"
 	assert_output ''
 	run comm -13 "$G/grade-dirs-before" <(ls -d /tmp/kit-grade.* /var/tmp/kit-grade.* 2>/dev/null)
@@ -637,29 +688,6 @@ $(tail -n 15 "$G/grade.log")"
 	assert_success
 	run bash -c 'ls -d /sys/fs/cgroup/kit-grade.* /sys/fs/cgroup/*/kit-grade.* 2>/dev/null'
 	assert_output ''
-}
-
-@test "the reference as a .tar.gz and as a .zip scores full marks on every lab; --similarity pairs them" {
-	local c=$G/class2 o=$G/out2
-	mkdir -p "$c" "$G/r/ref/labs"
-	cp -r "$KIT"/solutions/*/ "$G/r/ref/labs/"
-	tar -czf "$c/ref-tgz.tar.gz" -C "$G/r" ref
-	(cd "$G/r" && zip -qr "$c/ref-zip.zip" ref)
-	run grade -j 4 --similarity -o "$o" "$c"
-	assert_success
-	local want
-	want=$(awk -F, '$1 == "max" { print $NF }' "$o/maxima.csv")
-	local id
-	for id in ref-tgz ref-zip; do
-		[[ $(total_of "$o/summary.csv" "$id") == "$want" ]] ||
-			fail "$id scored $(total_of "$o/summary.csv" "$id"), not full marks ($want); what it lost:
-$(lost "$id" "$o")"
-	done
-	# the two are the same code: --similarity says so, for every lab
-	if command -v sim_c >/dev/null; then
-		run grep -c '^100% ref-[tz][gi][zp] ref-[tz][gi][zp]$' "$o/similarity.txt"
-		assert_output "$(grep -c '^## lab' "$o/similarity.txt")"
-	fi
 }
 
 @test "--valgrind: a memory error costs the rubric's points, shown with its program, kind and file:line; the reference loses nothing" {
