@@ -377,6 +377,14 @@ start_bg() {
 		esac
 	done
 	[[ $(type -t "$1") == file ]] && clean=("$HARNESS_TOOLS/cleansig")
+	# (emptied here, before the fork: the child empties them only once it
+	# runs, and a look right after this must not find what an earlier
+	# program wrote there: seen on a loaded machine, a second `hold` found
+	# the first one's "holding")
+	local f
+	for f in "$BG_OUT" "$BG_ERR"; do
+		[[ -p $f || -c $f ]] || : 2>/dev/null >"$f" || true
+	done
 	"${clean[@]}" "$@" </dev/null >"$BG_OUT" 2>"$BG_ERR" 3>&- &
 	BG_PID=$!
 	WAIT_WHY=''	# (a new program: an earlier wait's reason is old news)
