@@ -271,10 +271,6 @@ int main(void) {
 	return 0;
 }"
 
-	# grade the class: lab 1, four students at once (a grading mostly
-	# waits: its programs' deadlines, its sandboxes), a short CPU limit so
-	# that the infinite loop ends soon (1 s: it burns that in each of its
-	# two dozen tests, on a machine the rest of the self-test keeps busy)
 	# the reference as a .tar.gz and as a .zip, every lab (its test reads
 	# the results): graded in the background, beside the class below, so
 	# that the waits of the two overlap; teardown_file stops it if need be
@@ -292,6 +288,10 @@ int main(void) {
 		echo "$?" >"$G/class2.status"
 	} 3>&- 4>&- &
 
+	# grade the class: lab 1, four students at once (a grading mostly
+	# waits: its programs' deadlines, its sandboxes), a short CPU limit so
+	# that the infinite loop ends soon (1 s: it burns that in each of its
+	# two dozen tests, on a machine the rest of the self-test keeps busy)
 	local t0=$SECONDS
 	# (the refused entries make it exit 1)
 	run grade KIT_GRADE_CPU=1 --labs 1 -j 4 -o "$OUT" "$SUBS"
