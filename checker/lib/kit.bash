@@ -207,13 +207,21 @@ fi
 # "not ok" for the test, and Bats' "Executed 2 instead of expected 1
 # tests".  In such a child each of them now does nothing, and the signal
 # ends it as it would have.
+# (Each reads $? first, the status the test or the file ended with: the
+# wrapper hands it on.)
+_kit_rc() { return "$1"; }
 for _kit_f in bats_teardown_trap bats_exit_trap bats_file_teardown_trap bats_file_exit_trap; do
 	_kit_fn_text "$_kit_f"
 	# (not twice: a file loaded again must not wrap the wrapper)
 	[[ $_KIT_FN == "$_kit_f ()"* ]] || continue
 	declare -F "_kit_bats_$_kit_f" >/dev/null && continue
 	eval "_kit_bats_${_KIT_FN}"
-	eval "$_kit_f() { [[ \$BASHPID == \"\$\$\" ]] || return 0; _kit_bats_$_kit_f \"\$@\"; }"
+	eval "$_kit_f() {
+		local _kit_s=\$?
+		[[ \$BASHPID == \"\$\$\" ]] || return 0
+		_kit_rc \"\$_kit_s\" && :
+		_kit_bats_$_kit_f \"\$@\"
+	}"
 done
 unset _kit_f
 
@@ -240,13 +248,20 @@ kit_setup() {
 	fi
 	# Even a left-out command costs a call of that trap, which then
 	# compares its file with each path of the list: a third of the kit's
-	# cost of a short test.  Only the test file's own lines are traced:
-	# the trap calls Bats' for those alone (a failure in any helper, the
-	# lab's or bats-assert's, is shown at the test's line that called it).
+	# cost of a short test.  So the trap leaves out the kit's library and
+	# Bats' own files itself, with one comparison, and calls Bats' trap for
+	# every other command, as Bats would (a lab's helper, bats-assert).
 	# Not under bats --trace, which prints every command through it.
-	if [[ ${BATS_TRACE_LEVEL:-0} == 0 && -n ${BATS_TEST_SOURCE-} ]] && declare -F bats_debug_trap >/dev/null; then
+	if [[ ${BATS_TRACE_LEVEL:-0} == 0 && -n ${BATS_ROOT-} ]] && declare -F bats_debug_trap >/dev/null; then
+		# (each directory quoted as the shell reads it: a kit in a
+		# folder whose name has a space)
+		local d q pat=''
+		for d in "$KIT_ROOT/checker/lib" "$_KIT_LIB_AS_LOADED" "$BATS_ROOT/lib" "$BATS_ROOT/libexec"; do
+			printf -v q '%q' "$d"
+			pat+="${pat:+|}$q/*"
+		done
 		# shellcheck disable=SC2016 # expanded when the trap runs
-		trap '[[ $BASH_SOURCE != "$BATS_TEST_SOURCE" ]] || bats_debug_trap "$BASH_SOURCE"' DEBUG
+		trap 'case $BASH_SOURCE in '"$pat"') ;; *) bats_debug_trap "$BASH_SOURCE" ;; esac' DEBUG
 	fi
 	if [[ -z ${HARNESS_SANDBOX-} || -z ${LAB_BIN-} ]]; then
 		fail "These tests run inside the kit's sandbox: use 'make check-labN', not bats alone."
@@ -381,9 +396,9 @@ start_bg() {
 	# runs, and a look right after this must not find what an earlier
 	# program wrote there: seen on a loaded machine, a second `hold` found
 	# the first one's "holding")
-	local f
-	for f in "$BG_OUT" "$BG_ERR"; do
-		[[ -p $f || -c $f ]] || : 2>/dev/null >"$f" || true
+	local _kit_bgf
+	for _kit_bgf in "$BG_OUT" "$BG_ERR"; do
+		[[ -p $_kit_bgf || -c $_kit_bgf ]] || : 2>/dev/null >"$_kit_bgf" || true
 	done
 	"${clean[@]}" "$@" </dev/null >"$BG_OUT" 2>"$BG_ERR" 3>&- &
 	BG_PID=$!
