@@ -6,6 +6,16 @@
 
 load '../../lib/kit'
 
+# inner_run_tests [VAR=VALUE...] ARG... - checker/core/run-tests --lab 0
+# ARGs in the fallback sandbox (inside this test's), bounded, without
+# Bats' fd 3: for `run`, on a fixture
+inner_run_tests() {
+	local vars=()
+	while [[ $1 == [A-Z]*=* ]]; do vars+=("$1"); shift; done
+	timeout -k 5 60 env HARNESS_SANDBOX=fallback ${vars[@]+"${vars[@]}"} \
+		"$KIT_ROOT/checker/core/run-tests" --lab 0 --bin "$LAB_BIN" "$@" 3>&-
+}
+
 has_ppid() { [[ $(ps_field "$1" ppid) == "$2" ]]; }
 has_zombie_child() {
 	local c
@@ -79,8 +89,7 @@ has_zombie_child() {
 	printf '@test "one" {\n\ttrue\n}\n' >"$d/a.bats"
 	printf '@test "two" {\n\ttrue\n}\n' >"$d/b.bats"
 	printf '@test "three" {\n\ttrue\n}\n  @test "one" {\n\ttrue\n}\n' >"$d/c.bats"
-	run timeout -k 5 60 env HARNESS_SANDBOX=fallback "$KIT_ROOT/checker/core/run-tests" \
-		--lab 0 --bin "$LAB_BIN" --out "$d/out" --filter '^one$' "$d/a.bats" "$d/b.bats" "$d/c.bats" 3>&-
+	run inner_run_tests --out "$d/out" --filter '^one$' "$d/a.bats" "$d/b.bats" "$d/c.bats"
 	assert_file_exists "$d/out/a.tap"
 	assert_file_not_exists "$d/out/b.tap"
 	assert_file_exists "$d/out/c.tap"	# (indented: taken to match, and Bats runs it)
@@ -253,8 +262,7 @@ has_zombie_child() {
 	} >"$f"
 	# (line 8: false; a DEBUG trap put back by teardown's wait would move
 	# it to teardown's rm, line 4)
-	run timeout -k 5 60 env HARNESS_SANDBOX=fallback "$KIT_ROOT/checker/core/run-tests" \
-		--lab 0 --bin "$LAB_BIN" --out "$BATS_TEST_TMPDIR/o" "$f" 3>&-
+	run inner_run_tests --out "$BATS_TEST_TMPDIR/o" "$f"
 	assert_failure
 	run cut -f4 "$BATS_TEST_TMPDIR/o/results.tsv"
 	assert_output --regexp '^  \(([^ ]*/)?late\.bats, line 8\)$'
@@ -269,8 +277,7 @@ has_zombie_child() {
 		printf 'setup_file() {\n\tkit_setup_file\n\t( bats_file_teardown_trap )\n}\n'
 		printf '@test "its child runs the traps" {\n\t( bats_teardown_trap as-exit-trap )\n\t( bats_exit_trap )\n}\n'
 	} >"$f"
-	run timeout -k 5 60 env HARNESS_SANDBOX=fallback "$KIT_ROOT/checker/core/run-tests" \
-		--lab 0 --bin "$LAB_BIN" --out "$BATS_TEST_TMPDIR/o" "$f" 3>&-
+	run inner_run_tests --out "$BATS_TEST_TMPDIR/o" "$f"
 	assert_success
 	run cat "$BATS_TEST_TMPDIR/o/child.tap"
 	assert_output "1..1
@@ -463,9 +470,7 @@ nothing_with() { [[ -z $(procs_with "$1") ]]; }
 	local o=$BATS_TEST_TMPDIR
 	# fixtures/messages.bats: a pass, a failure whose output has a tab,
 	# backslashes and two lines, a skip, a test cut by BATS_TEST_TIMEOUT
-	run timeout -k 5 60 env HARNESS_SANDBOX=fallback BATS_TEST_TIMEOUT=3 \
-		"$KIT_ROOT/checker/core/run-tests" --lab 0 --bin "$LAB_BIN" --out "$o/out" \
-		"$KIT_ROOT/checker/maint/tests/fixtures/messages.bats" 3>&-
+	run inner_run_tests BATS_TEST_TIMEOUT=3 --out "$o/out" "$KIT_ROOT/checker/maint/tests/fixtures/messages.bats"
 	assert_failure
 	assert_output --partial '1 passed, 3 failed, 1 skipped'
 	# the grader's reader (gradebook.py), then the shell's (lib/common.bash)
