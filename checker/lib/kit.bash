@@ -166,12 +166,24 @@ _kit_fn_text() {
 }
 
 # Bats' per-test watchdog (BATS_TEST_TIMEOUT), as Bats 1.8 writes it but
-# with none of Bats' descriptors: its subshell starts a sleep, then traps
-# SIGABRT, Bats' "the test is over".  A test over before the trap (a loaded
-# machine, now and then) kills the subshell, and the sleep, left holding
-# Bats' pipes, kept the file from ending for BATS_TEST_TIMEOUT seconds
-# (seen: 60 s).  Here the sleep holds nothing, and the trap comes first.
-# Only Bats' own shape of the function is replaced.
+# with two faults fixed.  Only Bats' own shape of the function is replaced.
+#  1. None of Bats' descriptors: its subshell starts a sleep, then traps
+#     SIGABRT, Bats' "the test is over".  A test over before the trap (a
+#     loaded machine, now and then) killed the subshell, and the sleep,
+#     left holding Bats' pipes, kept the file from ending for
+#     BATS_TEST_TIMEOUT seconds (seen: 60 s).  Here the sleep holds
+#     nothing, and the trap comes first.
+#  2. What it kills.  At the deadline Bats' watchdog sends SIGABRT to the
+#     test, then a SIGTERM to each child of the test: the test's handler
+#     runs only once its command in the foreground has ended.  On a loaded
+#     machine that pkill came after the handler had begun, and killed the
+#     command substitution in which Bats' exit trap copies the stack
+#     trace: the test was reported with no line and no command (seen: 2
+#     runs in 10 with six busy loops).  Here the handler stops the
+#     watchdog, and waits for it to be gone, before anything of it forks;
+#     until then the watchdog ends the test's children every 0.1 s (and
+#     with SIGKILL after 2 s: a foreground program that ignores SIGTERM
+#     would hold the handler off for good).
 _kit_fn_text bats_start_timeout_countdown
 # shellcheck disable=SC2016 # the text of the function, not an expansion
 if [[ $_KIT_FN == *'sleep "$timeout" & trap "kill $!; exit 0" ABRT'* ]]; then
@@ -182,9 +194,9 @@ if [[ $_KIT_FN == *'sleep "$timeout" & trap "kill $!; exit 0" ABRT'* ]]; then
 		trap "_kit_timeout_trap $target_pid" ABRT
 		(
 			# (an abort at any point: the sleep, if started, goes too;
-			# it is this subshell's one job, killed without a pkill)
+			# it is this subshell's first job, killed without a pkill)
 			trap 'kill %1 2>/dev/null; exit 0' ABRT
-			local fd
+			local fd i p sig=TERM
 			for fd in /proc/"$BASHPID"/fd/*; do
 				fd=${fd##*/}
 				(( fd > 2 && fd != 255 )) && eval "exec $fd>&-"
@@ -192,10 +204,17 @@ if [[ $_KIT_FN == *'sleep "$timeout" & trap "kill $!; exit 0" ABRT'* ]]; then
 			exec </dev/null >/dev/null 2>&1
 			sleep "$timeout" &
 			wait
-			if kill -ABRT "$target_pid"; then
-				bats_kill_childprocesses_of "$target_pid"
-			fi
+			kill -ABRT "$target_pid" || exit 0
+			# (each child but this subshell, itself one)
+			for (( i = 0; i < 100; i++ )); do
+				(( i < 20 )) || sig=KILL
+				for p in $(pgrep -P "$target_pid"); do
+					[[ $p == "$BASHPID" ]] || kill -"$sig" "$p"
+				done
+				sleep 0.1
+			done
 		) &
+		_KIT_WATCHDOG=$!
 	}
 fi
 
@@ -225,13 +244,26 @@ for _kit_f in bats_teardown_trap bats_exit_trap bats_file_teardown_trap bats_fil
 done
 unset _kit_f
 
-# _kit_timeout_trap PID - Bats' bats_timeout_trap, which shows the stack
-# trace before the last one the DEBUG trap took (the last being, Bats
-# expects, its own call of this handler).  Where the test was cut inside
-# the kit (whose commands the trace leaves out) or in a wait (the trap
-# off), there is no such call: the last trace is the test's line.
+# _kit_timeout_trap PID - Bats' bats_timeout_trap, once the watchdog has
+# stopped killing the test's children (above).  Bats shows the stack trace
+# before the last one its DEBUG trap took, the last being, Bats expects,
+# its record of this handler's call, at "line 1".  No such record is taken
+# where the trap is off (a wait of the kit) or leaves the code out (the
+# kit's, Bats'): there the last trace is the test's line, where it was cut.
 _kit_timeout_trap() {
-	BATS_DEBUG_LASTLAST_STACK_TRACE=(${BATS_DEBUG_LAST_STACK_TRACE[@]+"${BATS_DEBUG_LAST_STACK_TRACE[@]}"})
+	if [[ -n ${_KIT_WATCHDOG-} ]]; then
+		{ kill -ABRT "$_KIT_WATCHDOG" && wait "$_KIT_WATCHDOG"; } 2>/dev/null || :
+		_KIT_WATCHDOG=''
+	fi
+	local d src=${BASH_SOURCE[1]-} traced=''
+	_kit_debug_off
+	if [[ -n $_KIT_TRAP_WAS ]]; then
+		traced=1
+		for d in ${BATS_DEBUG_EXCLUDE_PATHS[@]+"${BATS_DEBUG_EXCLUDE_PATHS[@]}"}; do
+			[[ ${src%/*} == "$d"* ]] && { traced=''; break; }
+		done
+	fi
+	[[ -n $traced ]] || BATS_DEBUG_LASTLAST_STACK_TRACE=(${BATS_DEBUG_LAST_STACK_TRACE[@]+"${BATS_DEBUG_LAST_STACK_TRACE[@]}"})
 	bats_timeout_trap "$1"
 }
 

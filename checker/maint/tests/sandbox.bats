@@ -301,6 +301,27 @@ ok 1 its child runs the traps"
 		fail "a 'sleep $t' of a test's watchdog outlived its test (pids $(pgrep -x -f "sleep $t" | tr '\n' ' ')): see kit.bash, bats_start_timeout_countdown"
 }
 
+@test "a test cut by BATS_TEST_TIMEOUT: the watchdog ends what holds it, then nothing that its teardown and Bats' exit trap start" {
+	# (Bats' watchdog ended the test's children once, just after its
+	# signal: on a loaded machine it killed the command substitution in
+	# which Bats' exit trap copies the stack trace, and the test had no
+	# line; see kit.bash, bats_start_timeout_countdown)
+	local f=$BATS_TEST_TMPDIR/cut.bats
+	{
+		printf "load '%s/checker/lib/kit'\n" "$KIT_ROOT"
+		# shellcheck disable=SC2016 # the fixture's text
+		printf '%s\n' '@test "is cut" {' '	sleep 60 3>&-' '}' \
+			'teardown() {' '	local x' '	x=$(sleep 0.5; echo alive)' \
+			'	echo "a child of teardown: ${x:-killed}"' '	kit_teardown' '}'
+	} >"$f"
+	run inner_run_tests BATS_TEST_TIMEOUT=2 --out "$BATS_TEST_TMPDIR/o" "$f"
+	assert_failure
+	run cat "$BATS_TEST_TMPDIR/o/cut.tap"
+	assert_line -n 1 'not ok 1 is cut # timeout after 2s'
+	assert_line -n 2 --regexp '^# \(in test file .*/cut\.bats, line 3\)$'
+	assert_line '# a child of teardown: alive'
+}
+
 @test "a crash is named: status_text, and run -N through explain" {
 	[[ $(status_text 139) == "139 (killed by SIGSEGV: a bad pointer"* ]] || fail "$(status_text 139)"
 	[[ $(status_text 134) == "134 (killed by SIGABRT: "* ]] || fail "$(status_text 134)"
@@ -484,8 +505,9 @@ for r in g.read_tsv(sys.argv[2]): print("%s|%s|%r" % (r[0], r[2], g.tsv_text(r[3
 	assert_line -n 1 --regexp "^fail\\|fails with a message of two lines, a tab and backslashes\\|'  \\(([^ ]*/)?checker/maint/tests/fixtures/messages.bats, line 13\\)"
 	assert_line -n 1 --partial "bats, line 13)\\nexpected: a\\\\b\\tc \\\\n\\nseen:  the end\\\\'"
 	assert_line -n 2 "skip|is skipped|'for a reason'"
-	# Bats' " # timeout after 3s" is not part of the name; the message says it
-	assert_line -n 3 --regexp "^fail\\|hangs\\|' stopped: timeout after 3s \\(BATS_TEST_TIMEOUT\\)\\\\n"
+	# Bats' " # timeout after 3s" is not part of the name; the message says
+	# it, and the test's line where it was cut (not "line 1": the handler's)
+	assert_line -n 3 --regexp "^fail\\|hangs\\|' stopped: timeout after 3s \\(BATS_TEST_TIMEOUT\\)\\\\n  \\(([^ ]*/)?checker/maint/tests/fixtures/messages.bats, line 21\\)"
 	# cut inside a wait of the kit (whose commands Bats' trace leaves out):
 	# still the test's line of the wait, not the one before it
 	assert_line -n 4 --regexp "^fail\\|hangs in a wait of the kit\\|' stopped: timeout after 3s \\(BATS_TEST_TIMEOUT\\)\\\\n  \\(([^ ]*/)?checker/maint/tests/fixtures/messages.bats, line 26\\)"
