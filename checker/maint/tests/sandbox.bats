@@ -487,6 +487,26 @@ nothing_with() { [[ -z $(procs_with "$1") ]]; }
 	assert_file_contains "$o/run.err" "run-tests: interrupted"
 }
 
+@test "the sandbox stopped by TERMs to it and to its process group, as timeout(1) sends them, still removes its run dir" {
+	# (a second TERM, to the group, came while the first one's cleanup ran,
+	# on a loaded machine: it killed the rm; here they keep coming)
+	local o=$BATS_TEST_TMPDIR/tmp pid i=0 rc=0
+	mkdir "$o"
+	setsid env TMPDIR="$o" HARNESS_SANDBOX=fallback "$KIT_ROOT/checker/core/sandbox" -- sleep 303 \
+		</dev/null >/dev/null 2>&1 3>&- &
+	pid=$!
+	track_pid "$pid"
+	started() { compgen -G "$o/kit-run.*/syslog.log" >/dev/null && [[ -n $(descendants_of "$pid") ]]; }
+	wait_until "the sandbox to start" started
+	while proc_alive "$pid" && (( i++ < 20000 )); do
+		kill -TERM -- "-$pid" 2>/dev/null || true
+	done
+	wait "$pid" || rc=$?
+	assert_equal "$rc" 143
+	run ls -A "$o"
+	assert_output ''
+}
+
 @test "run-tests writes each test's result and message to results.tsv; the grader and the self-test read the same text back" {
 	local o=$BATS_TEST_TMPDIR
 	# fixtures/messages.bats: a pass, a failure whose output has a tab,
