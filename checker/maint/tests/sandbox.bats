@@ -507,6 +507,24 @@ nothing_with() { [[ -z $(procs_with "$1") ]]; }
 	assert_output ''
 }
 
+@test "the reaper's stop reads the kernel's list of its children, not every process of the host" {
+	# (where the sandbox has no PID namespace, a scan of /proc at each
+	# death below it read the host's two thousand processes each time, at
+	# load 30: the stop took more than the sandbox's 5 s, and the sandbox
+	# was killed before it removed its run dir)
+	command -v strace >/dev/null || skip "strace is not installed (make deps)"
+	[[ -r /proc/$$/task/$$/children ]] || skip "this kernel has no /proc/PID/task/TID/children (CONFIG_PROC_CHILDREN)"
+	local st=$BATS_TEST_TMPDIR/strace
+	# a shell that leaves three orphans, each killed by the reaper
+	run strace -o "$st" -e trace=openat "$HARNESS_TOOLS/reaper" \
+		bash -c 'for i in 1 2 3; do (exec -a kit-fixture-orphan sleep 300 &); done; exit 3' 3>&-
+	assert_equal "$status" 3
+	run grep -c '/task/[0-9]*/children"' "$st"
+	(( output >= 1 )) || fail "the reaper never read its list of children: $(grep -c . "$st") openat calls"
+	run grep -cE '"/proc/[0-9]+/stat"' "$st"
+	assert_output 0
+}
+
 @test "run-tests writes each test's result and message to results.tsv; the grader and the self-test read the same text back" {
 	local o=$BATS_TEST_TMPDIR
 	# fixtures/messages.bats: a pass, a failure whose output has a tab,
