@@ -8,6 +8,15 @@ kit_usage() {
 	sed -n '/^# Usage:/,/^[^#]/{ /^[^#]/q; s/^# \{0,1\}//p; }' "${1:-$0}" >&2
 }
 
+# KIT_PYTHON - the Python 3 the instructor's and the maintainers' tools
+# run: Debian's, the one `checker/core/deps --instructor` installs, if it
+# is there; else python3 on PATH.  (A pyenv shim on PATH costs a third of
+# a second of CPU a call, ten bash scripts: 17 CPU-s of a self-test.)  Set
+# it to use another.
+if [[ -z ${KIT_PYTHON-} ]]; then
+	if [[ -x /usr/bin/python3 ]]; then KIT_PYTHON=/usr/bin/python3; else KIT_PYTHON=python3; fi
+fi
+
 # proc_state PID - the state letter from /proc/PID/stat (R S D Z T ...),
 # empty if the process is gone.  ps and `kill -0` both see zombies as alive.
 proc_state() {
