@@ -186,7 +186,7 @@ _kit_fn_text() {
 #     watchdog, and waits for it to be gone, before anything of it forks;
 #     until then the watchdog ends the test's children every 0.1 s (and
 #     with SIGKILL after 2 s: a foreground program that ignores SIGTERM
-#     would hold the handler off for good).
+#     would hold the handler off for good), for 10 s at most.
 _kit_fn_text bats_start_timeout_countdown
 # shellcheck disable=SC2016 # the text of the function, not an expansion
 if [[ $_KIT_FN == *'sleep "$timeout" & trap "kill $!; exit 0" ABRT'* ]]; then
@@ -196,6 +196,9 @@ if [[ $_KIT_FN == *'sleep "$timeout" & trap "kill $!; exit 0" ABRT'* ]]; then
 		# shellcheck disable=SC2064 # the pid, now
 		trap "_kit_timeout_trap $target_pid" ABRT
 		(
+			# (not under the test's errexit: a kill of a child that has
+			# just gone would end this subshell, and no SIGKILL follows)
+			set +e
 			# (an abort at any point: the sleep, if started, goes too;
 			# it is this subshell's first job, killed without a pkill)
 			trap 'kill %1 2>/dev/null; exit 0' ABRT
@@ -208,7 +211,8 @@ if [[ $_KIT_FN == *'sleep "$timeout" & trap "kill $!; exit 0" ABRT'* ]]; then
 			sleep "$timeout" &
 			wait
 			kill -ABRT "$target_pid" || exit 0
-			# (each child but this subshell, itself one)
+			# (each child but this subshell, itself one; for 10 s, then
+			# it waits to be stopped: alive, its pid is no other's)
 			for (( i = 0; i < 100; i++ )); do
 				(( i < 20 )) || sig=KILL
 				for p in $(pgrep -P "$target_pid"); do
@@ -216,9 +220,18 @@ if [[ $_KIT_FN == *'sleep "$timeout" & trap "kill $!; exit 0" ABRT'* ]]; then
 				done
 				sleep 0.1
 			done
+			while :; do sleep 1; done
 		) &
-		_KIT_WATCHDOG=$!
+		_KIT_WATCHDOG=$! _KIT_WATCHDOG_GONE=''
 	}
+	# (Bats' exit trap stops the watchdog: not one the handler already
+	# stopped and waited for, whose pid may be another process's by then)
+	_kit_fn_text bats_abort_timeout_countdown
+	if [[ $_KIT_FN == *'kill -ABRT "$1" &>/dev/null || true'* ]]; then
+		bats_abort_timeout_countdown() {
+			[[ -n ${_KIT_WATCHDOG_GONE-} ]] || kill -ABRT "$1" &>/dev/null || true
+		}
+	fi
 fi
 
 # Bats' clock (get_mills_since_epoch, read at the start of every test) as
@@ -268,7 +281,7 @@ unset _kit_f
 _kit_timeout_trap() {
 	if [[ -n ${_KIT_WATCHDOG-} ]]; then
 		{ kill -ABRT "$_KIT_WATCHDOG" && wait "$_KIT_WATCHDOG"; } 2>/dev/null || :
-		_KIT_WATCHDOG=''
+		_KIT_WATCHDOG='' _KIT_WATCHDOG_GONE=1
 	fi
 	local d src=${BASH_SOURCE[1]-} traced=''
 	_kit_debug_off
@@ -277,6 +290,9 @@ _kit_timeout_trap() {
 		for d in ${BATS_DEBUG_EXCLUDE_PATHS[@]+"${BATS_DEBUG_EXCLUDE_PATHS[@]}"}; do
 			[[ ${src%/*} == "$d"* ]] && { traced=''; break; }
 		done
+		# (cut inside Bats' DEBUG trap itself, between its commands: its
+		# last trace may be half made; Bats' own choice stands)
+		[[ " ${FUNCNAME[*]} " == *" bats_debug_trap "* ]] && traced=1
 	fi
 	[[ -n $traced ]] || BATS_DEBUG_LASTLAST_STACK_TRACE=(${BATS_DEBUG_LAST_STACK_TRACE[@]+"${BATS_DEBUG_LAST_STACK_TRACE[@]}"})
 	bats_timeout_trap "$1"

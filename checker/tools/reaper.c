@@ -56,9 +56,11 @@ kill_listed_children(pid_t me)
 	if ((f = fopen(path, "r")) == NULL)
 		return -1;
 	len = fread(buf, 1, sizeof buf - 1, f);
+	if (ferror(f) || len == sizeof buf - 1) {
+		fclose(f);
+		return -1;	/* (unread, or more than it holds: the scan) */
+	}
 	fclose(f);
-	if (len == sizeof buf - 1)
-		return -1;	/* (more than it holds: the scan) */
 	buf[len] = '\0';
 	for (p = buf; sscanf(p, "%d%n", &pid, &used) == 1; p += used) {
 		if (pid > 0 && pid != me) {

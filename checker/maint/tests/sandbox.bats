@@ -513,6 +513,7 @@ nothing_with() { [[ -z $(procs_with "$1") ]]; }
 	# load 30: the stop took more than the sandbox's 5 s, and the sandbox
 	# was killed before it removed its run dir)
 	command -v strace >/dev/null || skip "strace is not installed (make deps)"
+	strace -o /dev/null true 2>/dev/null || skip "strace cannot trace here (ptrace forbidden)"
 	[[ -r /proc/$$/task/$$/children ]] || skip "this kernel has no /proc/PID/task/TID/children (CONFIG_PROC_CHILDREN)"
 	local st=$BATS_TEST_TMPDIR/strace
 	# a shell that leaves three orphans, each killed by the reaper
