@@ -211,16 +211,17 @@ if [[ $_KIT_FN == *'sleep "$timeout" & trap "kill $!; exit 0" ABRT'* ]]; then
 			sleep "$timeout" &
 			wait
 			kill -ABRT "$target_pid" || exit 0
-			# (each child but this subshell, itself one; for 10 s, then
-			# it waits to be stopped: alive, its pid is no other's)
+			# (each child but this subshell, itself one, a round every
+			# 0.1 s for 10 s; then it waits to be stopped: alive, its pid
+			# is no other's.  nap: the stop's ABRT ends a pause at once)
 			for (( i = 0; i < 100; i++ )); do
 				(( i < 20 )) || sig=KILL
-				for p in $(pgrep -P "$target_pid"); do
+				for p in $(children_of "$target_pid"); do
 					[[ $p == "$BASHPID" ]] || kill -"$sig" "$p"
 				done
-				sleep 0.1
+				nap 0.1
 			done
-			while :; do sleep 1; done
+			while :; do nap 1; done
 		) &
 		_KIT_WATCHDOG=$! _KIT_WATCHDOG_GONE=''
 	}

@@ -501,6 +501,8 @@ nothing_with() { [[ -z $(procs_with "$1") ]]; }
 	while proc_alive "$pid" && (( i++ < 20000 )); do
 		kill -TERM -- "-$pid" 2>/dev/null || true
 	done
+	wait_until "the sandbox to end after the TERMs" proc_gone "$pid" ||
+		fail "the sandbox still runs after $i TERMs to its group"
 	wait "$pid" || rc=$?
 	assert_equal "$rc" 143
 	run ls -A "$o"
