@@ -360,6 +360,11 @@ ok 1 its child runs the traps"
 
 @test "start_bg closes bats' fd 3, keeps the test's process group and session, and teardown stops what it started" {
 	start_bg sleep 303
+	# (not in the middle of its exec or its libc's start, which open files
+	# for a moment, fd 3 among them: seen, a locale file; an fd 3 of Bats'
+	# stays, and the wait ends at its deadline)
+	fd3_closed() { [[ ! -e /proc/$BG_PID/fd/3 ]]; }
+	wait_until "fd 3 of sleep 303 to be closed" fd3_closed || true
 	run proc_fds "$BG_PID"
 	refute_line --regexp '^3 '
 	assert_equal "$(ps_field "$BG_PID" pgid) $(ps_field "$BG_PID" sid)" "$(ps_field $$ pgid) $(ps_field $$ sid)"
