@@ -950,6 +950,27 @@ variant() {
 	patch -s -d "$3" -p1 <"$KIT/checker/maint/mutants/lab${1:1:1}/$2.patch"
 }
 
+# The platforms' tests grade their three submissions side by side, as a
+# platform does (one after the other, they were the last half minute of
+# make test, a core idle).
+# in_bg LOG CMD... - CMD in the background, bounded (10 minutes), in
+# GENV's environment, its output in LOG and its status in LOG.rc
+in_bg() {
+	local log=$1
+	shift
+	{
+		local rc=0
+		env "${GENV[@]}" timeout -k 10 600 "$@" >"$log" 2>&1 || rc=$?
+		echo "$rc" >"$log.rc"
+	} 3>&- 4>&- &
+}
+# bg_ok LOG - fail unless the command in_bg ran for LOG (waited for) exited 0
+bg_ok() {
+	[[ $(cat "$1.rc" 2>/dev/null) == 0 ]] ||
+		fail "expected: exit status 0; seen: $(cat "$1.rc" 2>/dev/null || echo 'no status'); the end of its output ($1):
+$(tail -n 20 "$1" 2>/dev/null)"
+}
+
 @test "make gradescope: the autograder zip grades one submission into Gradescope's results.json: the reference full marks, the starter 0 (not started), a known-bad variant loses the test that catches it; no solution in the zip" {
 	local z=$G/gs/autograder.zip r=$G/gs/root l=01-sessions
 	rm -rf "$G/gs"
@@ -961,12 +982,24 @@ variant() {
 	assert_line 'setup.sh'
 	assert_line "checker/instructor/hidden/lab1/hidden.bats"
 	refute_line --regexp '^(solutions|checker/maint)/'
-	mkdir -p "$r/source" "$r/submission/labs"
-	unzip -q "$z" -d "$r/source"
-	cp -r "$KIT/solutions/$l" "$r/submission/labs/"
-	grade_env AUTOGRADER_ROOT="$r"
-	run env "${GENV[@]}" timeout -k 10 600 "$r/source/run_autograder" 3>&- 4>&-
-	assert_success
+	# the reference, the starter, a known-bad variant's files alone (as
+	# Gradescope's upload of procinfo.c): each in a root of its own
+	local k
+	for k in ref starter variant; do
+		mkdir -p "$r-$k/source"
+		unzip -q "$z" -d "$r-$k/source"
+	done
+	mkdir -p "$r-ref/submission/labs" "$r-starter/submission/labs"
+	cp -r "$KIT/solutions/$l" "$r-ref/submission/labs/"
+	cp -r "$KIT/labs/$l" "$r-starter/submission/labs/"
+	variant "$l" create-mode-0644 "$r-variant/submission"
+	for k in ref starter variant; do
+		grade_env AUTOGRADER_ROOT="$r-$k"
+		in_bg "$G/gs/$k.log" "$r-$k/source/run_autograder"
+	done
+	wait
+	r=$r-ref
+	bg_ok "$G/gs/ref.log"
 	schema gradescope "$r/results/results.json"
 	# full marks: the score is the sum of the items' maxima (hidden ones included, shown after publishing)
 	run jq -e '((.score - ([.tests[].max_score] | add)) | if . < 0 then -. else . end) < 0.01 and .score > 0' "$r/results/results.json"
@@ -974,19 +1007,15 @@ variant() {
 	run jq -e '[.tests[] | select(.visibility == "after_published")] | length > 0' "$r/results/results.json"
 	assert_success
 	# the starter: 0, and the output says why
-	rm -rf "$r/submission/labs/$l" "$r/results"
-	cp -r "$KIT/labs/$l" "$r/submission/labs/"
-	run env "${GENV[@]}" timeout -k 10 600 "$r/source/run_autograder" 3>&- 4>&-
-	assert_success
+	r=${r%-ref}-starter
+	bg_ok "$G/gs/starter.log"
 	schema gradescope "$r/results/results.json"
 	run jq -r '"\(.score) \(.output)"' "$r/results/results.json"
 	assert_output --partial '0 submission: 0 of'
 	assert_output --partial 'not started'
-	# a known-bad variant, its files alone (as Gradescope's upload of procinfo.c)
-	rm -rf "$r/submission" "$r/results"
-	variant "$l" create-mode-0644 "$r/submission"
-	run env "${GENV[@]}" timeout -k 10 600 "$r/source/run_autograder" 3>&- 4>&-
-	assert_success
+	# the known-bad variant
+	r=${r%-starter}-variant
+	bg_ok "$G/gs/variant.log"
 	schema gradescope "$r/results/results.json"
 	run jq -r '.tests[] | select(.status == "failed") | .name' "$r/results/results.json"
 	assert_output 'lab 1 step3: a file created with mode 0666 under umask M gets 0666 & ~M'
@@ -1003,32 +1032,38 @@ variant() {
 	assert_file_not_exists "$p/serverFilesCourse/syskit/solutions"
 	run jq -r '.externalGradingOptions.entrypoint' "$p/info-externalGradingOptions.json"
 	assert_output /grade/serverFilesCourse/syskit/run_grader
-	# PrairieLearn's layout: /grade/serverFilesCourse, /grade/student, /grade/results
-	mkdir -p "$r/student"
-	cp -r "$p/serverFilesCourse" "$r/"
-	cp -r "$KIT/solutions/$l" "$r/student/"
-	grade_env PL_ROOT="$r"
-	run env "${GENV[@]}" timeout -k 10 600 "$r/serverFilesCourse/syskit/run_grader" 3>&- 4>&-
-	assert_success
+	# PrairieLearn's layout: /grade/serverFilesCourse, /grade/student,
+	# /grade/results; the reference, the starter, and a known-bad variant's
+	# procinfo.c alone, as PrairieLearn's file upload gives it, each in a
+	# root of its own
+	local k
+	for k in ref starter variant; do
+		mkdir -p "$r-$k/student"
+		cp -r "$p/serverFilesCourse" "$r-$k/"
+	done
+	cp -r "$KIT/solutions/$l" "$r-ref/student/"
+	cp -r "$KIT/labs/$l" "$r-starter/student/"
+	variant "$l" create-mode-0644 "$G/pl/variant"
+	cp "$G/pl/variant/procinfo.c" "$r-variant/student/"
+	for k in ref starter variant; do
+		grade_env PL_ROOT="$r-$k"
+		in_bg "$G/pl/$k.log" "$r-$k/serverFilesCourse/syskit/run_grader"
+	done
+	wait
+	r=$r-ref
+	bg_ok "$G/pl/ref.log"
 	schema prairielearn "$r/results/results.json"
 	run jq -r '"\(.gradable) \(.score) \(.points == .max_points)"' "$r/results/results.json"
 	assert_output 'true 1 true'
 	# the starter
-	rm -rf "$r/student" "$r/results"
-	mkdir -p "$r/student"
-	cp -r "$KIT/labs/$l" "$r/student/"
-	run env "${GENV[@]}" timeout -k 10 600 "$r/serverFilesCourse/syskit/run_grader" 3>&- 4>&-
-	assert_success
+	r=${r%-ref}-starter
+	bg_ok "$G/pl/starter.log"
 	schema prairielearn "$r/results/results.json"
 	run jq -r '"\(.gradable) \(.score)"' "$r/results/results.json"
 	assert_output 'true 0'
-	# a known-bad variant: procinfo.c alone, as PrairieLearn's file upload gives it
-	rm -rf "$r/student" "$r/results"
-	variant "$l" create-mode-0644 "$G/pl/variant"
-	mkdir -p "$r/student"
-	cp "$G/pl/variant/procinfo.c" "$r/student/"
-	run env "${GENV[@]}" timeout -k 10 600 "$r/serverFilesCourse/syskit/run_grader" 3>&- 4>&-
-	assert_success
+	# the known-bad variant
+	r=${r%-starter}-variant
+	bg_ok "$G/pl/variant.log"
 	schema prairielearn "$r/results/results.json"
 	run jq -r '.tests[] | select(.points < .max_points) | .name' "$r/results/results.json"
 	assert_output 'lab 1 step3: a file created with mode 0666 under umask M gets 0666 & ~M'
@@ -1045,34 +1080,34 @@ variant() {
 	assert_line syskit/checker/instructor/grade-one
 	refute_line --regexp '^syskit/(solutions|checker/maint)/'
 	max=$(jq '.students[0].labs[] | select(.lab == 1) | .max' "$OUT/results.json")
-	# autolab_run HANDIN - a fresh directory as Autolab's grader gets it:
-	# autograde.tar, the Makefile and the student's handin, then make
-	autolab_run() {
-		rm -rf "$d"
-		mkdir -p "$d"
-		cp "$p/autograde.tar" "$d/"
-		cp "$p/autograde-Makefile" "$d/Makefile"
-		cp -r "$1" "$d/"
-		env "${GENV[@]}" timeout -k 10 600 make -s -C "$d" >"$G/al/out" 2>&1 3>&- 4>&-
-	}
-	tar -C "$KIT/solutions" -cf "$G/al/handin.tar" "$l"
-	run autolab_run "$G/al/handin.tar"
-	assert_success
-	schema autolab "$G/al/out" 1
-	run jq -e --argjson max "$max" '.scores == {lab1: $max}' <(tail -n 1 "$G/al/out")
-	assert_success
-	tar -C "$KIT/labs" -cf "$G/al/handin.tar" "$l"
-	run autolab_run "$G/al/handin.tar"
-	assert_success
-	schema autolab "$G/al/out" 1
-	run jq -e '.scores == {lab1: 0}' <(tail -n 1 "$G/al/out")
-	assert_success
+	# the reference, the starter, a known-bad variant, each handed in as
+	# handin.tar in a fresh directory as Autolab's grader gets it, with
+	# autograde.tar and the Makefile; then make in each
+	local k
+	tar -C "$KIT/solutions" -cf "$G/al/ref.tar" "$l"
+	tar -C "$KIT/labs" -cf "$G/al/starter.tar" "$l"
 	variant "$l" create-mode-0644 "$G/al/$l"
-	tar -C "$G/al" -cf "$G/al/handin.tar" "$l"
-	run autolab_run "$G/al/handin.tar"
+	tar -C "$G/al" -cf "$G/al/variant.tar" "$l"
+	grade_env
+	for k in ref starter variant; do
+		mkdir -p "$d-$k"
+		cp "$p/autograde.tar" "$d-$k/"
+		cp "$p/autograde-Makefile" "$d-$k/Makefile"
+		cp "$G/al/$k.tar" "$d-$k/handin.tar"
+		in_bg "$G/al/$k.out" make -s -C "$d-$k"
+	done
+	wait
+	bg_ok "$G/al/ref.out"
+	schema autolab "$G/al/ref.out" 1
+	run jq -e --argjson max "$max" '.scores == {lab1: $max}' <(tail -n 1 "$G/al/ref.out")
 	assert_success
-	schema autolab "$G/al/out" 1
-	run jq -e --argjson max "$max" '.scores.lab1 > 0 and .scores.lab1 < $max' <(tail -n 1 "$G/al/out")
+	bg_ok "$G/al/starter.out"
+	schema autolab "$G/al/starter.out" 1
+	run jq -e '.scores == {lab1: 0}' <(tail -n 1 "$G/al/starter.out")
+	assert_success
+	bg_ok "$G/al/variant.out"
+	schema autolab "$G/al/variant.out" 1
+	run jq -e --argjson max "$max" '.scores.lab1 > 0 and .scores.lab1 < $max' <(tail -n 1 "$G/al/variant.out")
 	assert_success
 	rm -rf "$G/al"
 }
