@@ -4,10 +4,11 @@
 # hostile ones, and what instructors' folders hold: a name with accents
 # and a space, .ZIP and .tar archives, a symlinked clone, an archive over
 # the limit, a symlinked source, a stray file) graded on lab 1 into a
-# private directory, and beside it the reference as archives on every
-# lab; then two gradings at once from launchers that ignore signals,
-# --only, --rescore,
-# a bad rubric, a kit in a private directory.  Run by checker/maint/selftest,
+# private directory; beside it, in the background, the reference as
+# archives on every lab, the reference and a reader in the other kind of
+# sandbox, and --valgrind; then two gradings at once from launchers that
+# ignore signals, --only, --rescore, a bad rubric, a kit in a private
+# directory, the platforms' entry points.  Run by checker/maint/selftest,
 # outside the sandbox (checker/instructor/grade makes its own), as root:
 # `bats checker/maint/tests/grade.bats`.
 #
@@ -72,10 +73,51 @@ stray_processes() {
 # no_strays [DIR] - stray_processes finds none
 no_strays() { [[ -z $(stray_processes "$@") ]]; }
 
-# class2_done - the grading setup_file started in the background has ended
-# (the tests that look for anything left wait for it: run alone with
-# bats -f, they come before its own test)
-class2_done() { poll_until -i 0.5 $(( ${GRADE_TIMEOUT:-1200} + 30 )) test -s "$G/class2.status"; }
+# BG - the gradings setup_file starts in the background, beside the class
+# (their tests read the results): the reference as archives on every lab,
+# the other kind of sandbox, --valgrind
+BG=(class2 other-kind vg)
+# bg_grade NAME [VAR=VALUE...] ARG... - checker/instructor/grade ARGs in the
+# background, bounded as grade is: its output in $G/NAME.log, its
+# timeout's pid in $G/NAME.pid, then its exit status in $G/NAME.status and
+# the seconds it took in $G/NAME.seconds
+bg_grade() {
+	local name=$1 vars=()
+	shift
+	while [[ $1 == [A-Z]*=* ]]; do vars+=("$1"); shift; done
+	grade_env ${vars[@]+"${vars[@]}"}
+	{
+		local t0=$SECONDS rc=0
+		# (env execs timeout(1): that pid, which passes a TERM on)
+		env "${GENV[@]}" timeout -k 10 "${GRADE_TIMEOUT:-1200}" "$KIT/checker/instructor/grade" \
+			"$@" >"$G/$name.log" 2>&1 &
+		echo "$!" >"$G/$name.pid"
+		# (this subshell has Bats' errexit: a failed grading must still
+		# leave its status for the test to show)
+		wait "$!" || rc=$?
+		echo "$((SECONDS - t0))" >"$G/$name.seconds"
+		echo "$rc" >"$G/$name.status"
+	} 3>&- 4>&- &
+}
+# bg_done NAME - that grading has ended (false after the longest it may take)
+bg_done() { poll_until -i 0.5 $(( ${GRADE_TIMEOUT:-1200} + 30 )) test -s "$G/$1.status"; }
+# bg_all_done - every one of them has ended (the tests that look for
+# anything left wait for them: run alone with bats -f, they come before
+# their own tests)
+bg_all_done() {
+	local name
+	for name in "${BG[@]}"; do
+		[[ ! -f $G/$name.pid ]] || bg_done "$name" || return 1
+	done
+}
+# bg_ok NAME - fail unless that grading ended with status 0
+bg_ok() {
+	bg_done "$1" ||
+		fail "the grading $1 in the background did not end; what it said: $(tail -n 20 "$G/$1.log" 2>/dev/null)"
+	[[ $(cat "$G/$1.status") == 0 ]] ||
+		fail "expected: checker/instructor/grade ($1) to exit 0; seen: exit $(cat "$G/$1.status"); the end of what it said:
+$(tail -n 20 "$G/$1.log")"
+}
 
 # grade_env [VAR=VALUE...] - GENV: the arguments of env(1) that make the
 # environment checker/instructor/grade is run in here: a shell's (not this Bats' nor
@@ -315,19 +357,34 @@ int main(void) {
 	cp -r "$KIT/solutions/$l" "$G/rz/ref/labs/"
 	tar -czf "$G/class2/ref-tgz.tar.gz" -C "$G/r" ref
 	(cd "$G/rz" && zip -qr "$G/class2/ref-zip.zip" ref)
-	grade_env
-	{
-		# (env execs timeout(1): that pid, which passes a TERM on)
-		env "${GENV[@]}" timeout -k 10 "${GRADE_TIMEOUT:-1200}" "$KIT/checker/instructor/grade" \
-			-j 4 --similarity -o "$G/out2" "$G/class2" >"$G/class2.log" 2>&1 &
-		echo "$!" >"$G/class2.pid"
-		# (this subshell has Bats' errexit: a failed grading must still
-		# leave its status for the test to show)
-		rc=0
-		wait "$!" || rc=$?
-		echo "$rc" >"$G/class2.status"
-	} 3>&- 4>&- &
-	CLASS2_STARTED=1
+	bg_grade class2 -j 4 --similarity -o "$G/out2" "$G/class2"
+
+	# the class's reference and reader again, in the other kind of sandbox
+	# than the class's (unshare where the class has bwrap, and the other
+	# way round), if this machine can make it
+	local kind other=''
+	kind=$("$KIT/checker/core/sandbox" --probe 2>/dev/null)
+	case $kind in bwrap) other=unshare ;; unshare) other=bwrap ;; esac
+	if [[ -n $other ]] && HARNESS_SANDBOX=$other "$KIT/checker/core/sandbox" true 2>/dev/null 3>&-; then
+		mkdir -p "$G/other-kind/subs"
+		ln -s "$SUBS/ref" "$G/other-kind/subs/ref"
+		ln -s "$SUBS/h-reader" "$G/other-kind/subs/h-reader"
+		echo "$other" >"$G/other-kind/kind"
+		bg_grade other-kind HARNESS_SANDBOX="$other" --labs 1 -o "$G/other-kind/out" "$G/other-kind/subs"
+	fi
+
+	# --valgrind: the reference, and the reference with an invalid read at
+	# the start of main
+	if command -v valgrind >/dev/null; then
+		local c=$G/class-vg
+		mkdir -p "$c/ref/labs/$l" "$c/vg-oob/labs/$l"
+		cp "$KIT/solutions/$l/procinfo.c" "$c/ref/labs/$l/"
+		awk '/^int$/ { getline nx; if (nx ~ /^main\(/) print "static int oob(void)\n{\n\tint *a = calloc(4, sizeof *a);\n\tint v = a[4];\n\n\tfree(a);\n\treturn v;\n}\n"
+				print; print nx; prev = nx; next }
+			/^\{$/ && !done && prev ~ /^main\(/ { print; print "\tif (oob() == 12345)\n\t\tputs(\"\");"; done = 1; next }
+			{ prev = $0; print }' "$KIT/solutions/$l/procinfo.c" >"$c/vg-oob/labs/$l/procinfo.c"
+		bg_grade vg --valgrind --no-hidden --labs 1 -j 2 -o "$G/out-vg" "$c"
+	fi
 
 	# grade the class: lab 1, four students at once (a grading mostly
 	# waits: its programs' deadlines, its sandboxes), a short CPU limit so
@@ -345,12 +402,15 @@ int main(void) {
 teardown_file() {
 	# (this run's listener, if setup_file got that far)
 	if [[ -n ${LISTENER_PID-} ]]; then kill "$LISTENER_PID" 2>/dev/null || true; fi
-	# (the background grading, if its test did not see it end: its
-	# timeout(1) passes the TERM on, and the grader stops its sandboxes)
-	if [[ -n ${CLASS2_STARTED-} && -f $G/class2.pid && ! -f $G/class2.status ]]; then
-		kill "$(cat "$G/class2.pid")" 2>/dev/null || true
-		poll_until 30 test -f "$G/class2.status" || true
-	fi
+	# (the background gradings, if their tests did not see them end: each
+	# one's timeout(1) passes the TERM on, and the grader stops its
+	# sandboxes)
+	local name
+	for name in "${BG[@]}"; do
+		if [[ -n $GRADE_SKIP || ! -f $G/$name.pid || -f $G/$name.status ]]; then continue; fi
+		kill "$(cat "$G/$name.pid")" 2>/dev/null || true
+		poll_until 30 test -f "$G/$name.status" || true
+	done
 	return 0
 }
 
@@ -573,17 +633,15 @@ $(tail -n 15 "$G/grade.log")"
 }
 
 @test "the other kind of sandbox (unshare where the class had bwrap) applies the same plan: the reference has full marks, the reader reads nothing" {
+	# (graded in the background from setup_file, beside the class)
 	local kind other o=$G/other-kind
 	kind=$(cat "$OUT/.kind" 2>/dev/null || echo bwrap)
-	case $kind in bwrap) other=unshare ;; unshare) other=bwrap ;; *) skip "the class was graded in the $kind sandbox, which hides no path" ;; esac
-	HARNESS_SANDBOX=$other "$KIT/checker/core/sandbox" true 2>/dev/null 3>&- ||
-		skip "this machine cannot make the $other sandbox"
-	rm -rf "$o"
-	mkdir -p "$o/subs"
-	ln -s "$SUBS/ref" "$o/subs/ref"
-	ln -s "$SUBS/h-reader" "$o/subs/h-reader"
-	run grade HARNESS_SANDBOX="$other" --labs 1 -o "$o/out" "$o/subs"
-	assert_success
+	case $kind in bwrap | unshare) ;; *) skip "the class was graded in the $kind sandbox, which hides no path" ;; esac
+	[[ -f $o/kind ]] || skip "this machine cannot make the other kind of sandbox than $kind"
+	other=$(cat "$o/kind")
+	[[ $other != "$kind" ]] || fail "expected: the other kind of sandbox than the class's ($kind); seen: $other"
+	bg_ok other-kind
+	run cat "$G/other-kind.log"
 	assert_output --partial "($other sandbox)"
 	run score_in "$o/out/summary.csv" ref
 	assert_output "$(max1)"
@@ -619,11 +677,7 @@ $(tail -n 15 "$G/grade.log")"
 @test "the reference as a .tar.gz scores full marks on every lab, as a .zip of lab 1 alone full marks on lab 1 (the rest 'not submitted', 0); --similarity pairs them" {
 	# (graded in the background from setup_file, beside the class)
 	local o=$G/out2
-	class2_done ||
-		fail "the grading of $G/class2 did not end; what it said: $(tail -n 20 "$G/class2.log" 2>/dev/null)"
-	[[ $(cat "$G/class2.status") == 0 ]] ||
-		fail "checker/instructor/grade exited $(cat "$G/class2.status") on $G/class2, not 0; the end of what it said:
-$(tail -n 20 "$G/class2.log")"
+	bg_ok class2
 	local want
 	want=$(awk -F, '$1 == "max" { print $NF }' "$o/maxima.csv")
 	[[ $(total_of "$o/summary.csv" ref-tgz) == "$want" ]] ||
@@ -672,7 +726,7 @@ $(lost ref-zip "$o")"
 }
 
 @test "nothing is left running, no cgroup, no run directory" {
-	class2_done || true
+	bg_all_done || true
 	# (the fork bomb's last processes end 5 s after it ran)
 	poll_until 10 no_strays || true
 	run stray_processes
@@ -691,7 +745,7 @@ $(lost ref-zip "$o")"
 }
 
 @test "Ctrl-C (twice) in the middle of grading: every sandbox stops, nothing is left" {
-	class2_done || true
+	bg_all_done || true
 	ls -d /tmp/kit-grade.* /var/tmp/kit-grade.* 2>/dev/null >"$G/grade-dirs-before" || true
 	# the output of an earlier grading, which must survive the interrupted one
 	rm -rf "$G/out-int"
@@ -743,26 +797,19 @@ $(lost ref-zip "$o")"
 
 @test "--valgrind: a memory error costs the rubric's points, shown with its program, kind and file:line; the reference loses nothing" {
 	command -v valgrind >/dev/null || skip "valgrind is not installed (make deps)"
+	# (the reference, and the reference with an invalid read at the start
+	# of main: graded in the background from setup_file, beside the class)
 	local c=$G/class-vg o=$G/out-vg l=01-sessions
 	# without --valgrind (the class above): no valgrind pass
 	run grep -c '"valgrind": null' "$OUT/results.json"
 	refute_output 0
 	run grep -q '### Valgrind' "$OUT/reports/ref.md"
 	assert_failure
-	# the reference, and the reference with an invalid read at the start of main
-	mkdir -p "$c/ref/labs/$l" "$c/vg-oob/labs/$l"
-	cp "$KIT/solutions/$l/procinfo.c" "$c/ref/labs/$l/"
-	awk '/^int$/ { getline nx; if (nx ~ /^main\(/) print "static int oob(void)\n{\n\tint *a = calloc(4, sizeof *a);\n\tint v = a[4];\n\n\tfree(a);\n\treturn v;\n}\n"
-			print; print nx; prev = nx; next }
-		/^\{$/ && !done && prev ~ /^main\(/ { print; print "\tif (oob() == 12345)\n\t\tputs(\"\");"; done = 1; next }
-		{ prev = $0; print }' "$KIT/solutions/$l/procinfo.c" >"$c/vg-oob/labs/$l/procinfo.c"
 	local line
 	line=$(grep -n 'int v = a\[4\];' "$c/vg-oob/labs/$l/procinfo.c" | cut -d: -f1)
 	[[ -n $line ]] || fail "the invalid read was not put in"
-	local t0=$SECONDS
-	run grade --valgrind --no-hidden --labs 1 -j 2 -o "$o" "$c"
-	echo "# grading with --valgrind (2 students, lab 1, public tests): $((SECONDS - t0)) s" >&3
-	assert_success
+	bg_ok vg
+	echo "# grading with --valgrind (2 students, lab 1, public tests): $(cat "$G/vg.seconds") s, beside the class" >&3
 	local max cost
 	max=$(awk -F, '$1 == "max" { print $2 }' "$o/maxima.csv")
 	cost=$(awk '$2 == "*" && $3 == "valgrind" { print $1 }' "$KIT/checker/instructor/rubric")
@@ -964,8 +1011,8 @@ in_bg() {
 		echo "$rc" >"$log.rc"
 	} 3>&- 4>&- &
 }
-# bg_ok LOG - fail unless the command in_bg ran for LOG (waited for) exited 0
-bg_ok() {
+# in_bg_ok LOG - fail unless the command in_bg ran for LOG (waited for) exited 0
+in_bg_ok() {
 	[[ $(cat "$1.rc" 2>/dev/null) == 0 ]] ||
 		fail "expected: exit status 0; seen: $(cat "$1.rc" 2>/dev/null || echo 'no status'); the end of its output ($1):
 $(tail -n 20 "$1" 2>/dev/null)"
@@ -999,7 +1046,7 @@ $(tail -n 20 "$1" 2>/dev/null)"
 	done
 	wait
 	r=$r-ref
-	bg_ok "$G/gs/ref.log"
+	in_bg_ok "$G/gs/ref.log"
 	schema gradescope "$r/results/results.json"
 	# full marks: the score is the sum of the items' maxima (hidden ones included, shown after publishing)
 	run jq -e '((.score - ([.tests[].max_score] | add)) | if . < 0 then -. else . end) < 0.01 and .score > 0' "$r/results/results.json"
@@ -1008,14 +1055,14 @@ $(tail -n 20 "$1" 2>/dev/null)"
 	assert_success
 	# the starter: 0, and the output says why
 	r=${r%-ref}-starter
-	bg_ok "$G/gs/starter.log"
+	in_bg_ok "$G/gs/starter.log"
 	schema gradescope "$r/results/results.json"
 	run jq -r '"\(.score) \(.output)"' "$r/results/results.json"
 	assert_output --partial '0 submission: 0 of'
 	assert_output --partial 'not started'
 	# the known-bad variant
 	r=${r%-starter}-variant
-	bg_ok "$G/gs/variant.log"
+	in_bg_ok "$G/gs/variant.log"
 	schema gradescope "$r/results/results.json"
 	run jq -r '.tests[] | select(.status == "failed") | .name' "$r/results/results.json"
 	assert_output 'lab 1 step3: a file created with mode 0666 under umask M gets 0666 & ~M'
@@ -1051,19 +1098,19 @@ $(tail -n 20 "$1" 2>/dev/null)"
 	done
 	wait
 	r=$r-ref
-	bg_ok "$G/pl/ref.log"
+	in_bg_ok "$G/pl/ref.log"
 	schema prairielearn "$r/results/results.json"
 	run jq -r '"\(.gradable) \(.score) \(.points == .max_points)"' "$r/results/results.json"
 	assert_output 'true 1 true'
 	# the starter
 	r=${r%-ref}-starter
-	bg_ok "$G/pl/starter.log"
+	in_bg_ok "$G/pl/starter.log"
 	schema prairielearn "$r/results/results.json"
 	run jq -r '"\(.gradable) \(.score)"' "$r/results/results.json"
 	assert_output 'true 0'
 	# the known-bad variant
 	r=${r%-starter}-variant
-	bg_ok "$G/pl/variant.log"
+	in_bg_ok "$G/pl/variant.log"
 	schema prairielearn "$r/results/results.json"
 	run jq -r '.tests[] | select(.points < .max_points) | .name' "$r/results/results.json"
 	assert_output 'lab 1 step3: a file created with mode 0666 under umask M gets 0666 & ~M'
@@ -1097,15 +1144,15 @@ $(tail -n 20 "$1" 2>/dev/null)"
 		in_bg "$G/al/$k.out" make -s -C "$d-$k"
 	done
 	wait
-	bg_ok "$G/al/ref.out"
+	in_bg_ok "$G/al/ref.out"
 	schema autolab "$G/al/ref.out" 1
 	run jq -e --argjson max "$max" '.scores == {lab1: $max}' <(tail -n 1 "$G/al/ref.out")
 	assert_success
-	bg_ok "$G/al/starter.out"
+	in_bg_ok "$G/al/starter.out"
 	schema autolab "$G/al/starter.out" 1
 	run jq -e '.scores == {lab1: 0}' <(tail -n 1 "$G/al/starter.out")
 	assert_success
-	bg_ok "$G/al/variant.out"
+	in_bg_ok "$G/al/variant.out"
 	schema autolab "$G/al/variant.out" 1
 	run jq -e --argjson max "$max" '.scores.lab1 > 0 and .scores.lab1 < $max' <(tail -n 1 "$G/al/variant.out")
 	assert_success
