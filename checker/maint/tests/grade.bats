@@ -212,10 +212,11 @@ setup_file() {
 	echo 'int this is not C;' >>"$SUBS/broken/labs/$l/procinfo.c"
 
 	# --- the hostile ones
-	hostile h-forkbomb '#include <stdio.h>
-#include <unistd.h>
+	hostile h-forkbomb "$FIRST_RUN"'
 int main(void) {	/* fork until it fails (stops at 5000: the limit is lower); */
 	int n = 0;	/* the processes last 5 s, so that the class is graded quickly */
+	if (!first_run("h-forkbomb"))
+		return 1;
 	while (n < 5000) {
 		pid_t p = fork();
 		if (p == -1) break;
@@ -227,24 +228,23 @@ int main(void) {	/* fork until it fails (stops at 5000: the limit is lower); */
 	printf("forkbomb: %d processes (C:\\ \"q\"\tT) \xff\n", n);
 	return 0;
 }'
-	# the infinite loop and the flood do their harm on their first run in
-	# a sandbox (each test file has one), and end at once after: the
-	# limits are proven once a file, not paid for in each of the two dozen
-	# tests (they were 42 CPU-s of the class's grading)
+	# the fork bomb, the infinite loop, the disk filler and the flood do
+	# their harm on their first run in a sandbox (each test file has one),
+	# and end at once after: the limits are proven once a file, not paid
+	# for in each of the two dozen tests (the loop and the flood alone were
+	# 42 CPU-s of the class's grading)
 	hostile h-loop "$FIRST_RUN
 int main(void) {
 	if (first_run(\"h-loop\"))
 		for (;;) ;
 	return 1;
 }"
-	hostile h-disk '#include <errno.h>
-#include <fcntl.h>
+	hostile h-disk "$FIRST_RUN"'
 #include <signal.h>
-#include <stdio.h>
-#include <string.h>
-#include <unistd.h>
 static char buf[1 << 20];
 int main(void) {	/* fill each writable place (stops at 400 MiB: the limits are lower) */
+	if (!first_run("h-disk"))
+		return 1;
 	const char *dirs[] = { "/tmp", "/var/tmp", "/dev/shm", "." };
 	char path[256];
 	signal(SIGXFSZ, SIG_IGN);
@@ -386,14 +386,15 @@ int main(void) {
 		bg_grade vg --valgrind --no-hidden --labs 1 -j 2 -o "$G/out-vg" "$c"
 	fi
 
-	# grade the class: lab 1, four students at once (a grading mostly
-	# waits: its programs' deadlines, its sandboxes), a short CPU limit so
+	# grade the class: lab 1, six students at once (a grading mostly
+	# waits: its programs' deadlines, its sandboxes; with four, the class
+	# was the longest part of make test's longest run), a short CPU limit so
 	# that the infinite loop ends soon (1 s: it burns that on its first
 	# run in each test file, on a machine the rest of the self-test keeps
 	# busy)
 	local t0=$SECONDS
 	# (the refused entries make it exit 1)
-	run grade KIT_GRADE_CPU=1 --labs 1 -j 4 -o "$OUT" "$SUBS"
+	run grade KIT_GRADE_CPU=1 --labs 1 -j 6 -o "$OUT" "$SUBS"
 	echo "$((SECONDS - t0))" >"$G/seconds"
 	printf '%s\n' "$output" >"$G/grade.log"
 	echo "$status" >"$G/grade.status"
