@@ -6,15 +6,16 @@
 # the limit, a symlinked source, a stray file) graded on lab 1 into a
 # private directory; beside it, in the background, the reference as
 # archives on every lab, the reference and a reader in the other kind of
-# sandbox, --valgrind, and the platforms' entry points; then two gradings
-# at once from launchers that ignore signals, --only, --rescore, a bad
-# rubric, a kit in a private directory.  Run by checker/maint/selftest,
+# sandbox, and --valgrind; then two gradings at once from launchers that
+# ignore signals, --only, --rescore, a bad rubric, a kit in a private
+# directory, the platforms' entry points.  Run by checker/maint/selftest,
 # outside the sandbox (checker/instructor/grade makes its own), as root:
 # `bats checker/maint/tests/grade.bats`.
 #
 # The hostile programs print what they managed as their one line of
-# output; a test fails on it, so it lands in the run's TAP files, where
-# the tests below look for it.
+# output (on their first run in a sandbox: each test file's); a test fails
+# on it, so it lands in the run's TAP files, where the tests below look
+# for it.
 
 bats_require_minimum_version 1.5.0
 bats_load_library bats-support
@@ -86,6 +87,7 @@ bg_grade() {
 	shift
 	while [[ $1 == [A-Z]*=* ]]; do vars+=("$1"); shift; done
 	grade_env ${vars[@]+"${vars[@]}"}
+	: >"$G/$name.started"
 	{
 		local t0=$SECONDS rc=0
 		# (env execs timeout(1): that pid, which passes a TERM on)
@@ -107,10 +109,7 @@ bg_done() { poll_until -i 0.5 $(( ${GRADE_TIMEOUT:-1200} + 30 )) test -s "$G/$1.
 bg_all_done() {
 	local name
 	for name in "${BG[@]}"; do
-		[[ ! -f $G/$name.pid ]] || bg_done "$name" || return 1
-	done
-	for name in "${PLATFORMS[@]}"; do
-		[[ ! -d $G/$name ]] || poll_until -i 0.5 700 test -f "$G/$name/done" || return 1
+		[[ ! -f $G/$name.started ]] || bg_done "$name" || return 1
 	done
 }
 # bg_ok NAME - fail unless that grading ended with status 0
@@ -388,9 +387,6 @@ int main(void) {
 			{ prev = $0; print }' "$KIT/solutions/$l/procinfo.c" >"$c/vg-oob/labs/$l/procinfo.c"
 		bg_grade vg --valgrind --no-hidden --labs 1 -j 2 -o "$G/out-vg" "$c"
 	fi
-	# the platforms' entry points (their tests, at the end, read the results)
-	local f
-	for f in "${PLATFORMS[@]}"; do platform_bg "$f"; done
 
 	# grade the class: lab 1, six students at once (a grading mostly
 	# waits: its programs' deadlines, its sandboxes; with four, the class
@@ -412,17 +408,13 @@ teardown_file() {
 	# (the background gradings, if their tests did not see them end: each
 	# one's timeout(1) passes the TERM on, and the grader stops its
 	# sandboxes)
-	local name f
+	local name
 	for name in "${BG[@]}"; do
-		if [[ -n $GRADE_SKIP || ! -f $G/$name.pid || -f $G/$name.status ]]; then continue; fi
-		kill "$(cat "$G/$name.pid")" 2>/dev/null || true
+		if [[ -n $GRADE_SKIP || ! -f $G/$name.started || -f $G/$name.status ]]; then continue; fi
+		# (its pid is written by its block, just after it starts)
+		poll_until 10 test -s "$G/$name.pid" || true
+		kill "$(cat "$G/$name.pid" 2>/dev/null)" 2>/dev/null || true
 		poll_until 30 test -f "$G/$name.status" || true
-	done
-	# (and the platforms' gradings)
-	for f in "$G"/{gradescope,prairielearn,autolab}/*.log.pid; do
-		[[ -n $GRADE_SKIP || ! -f $f || -f ${f%.pid}.rc ]] && continue
-		kill "$(cat "$f")" 2>/dev/null || true
-		poll_until 30 test -f "${f%.pid}.rc" || true
 	done
 	return 0
 }
@@ -1010,186 +1002,164 @@ variant() {
 	patch -s -d "$3" -p1 <"$KIT/checker/maint/mutants/lab${1:1:1}/$2.patch"
 }
 
-# The platforms' entry points (make gradescope, prairielearn, autolab):
-# from setup_file, in the background beside the class, each packaged for
-# lab 1, then its three submissions (the reference, the starter, a
-# known-bad variant) graded by the package's entry point side by side,
-# each in a root of its own, as a platform does (one after the other, at
-# the end, they were the last half minute of make test, a core idle).
-PLATFORMS=(gradescope prairielearn autolab)
+# The platforms' tests grade their three submissions side by side, as a
+# platform does (one after the other, they were the last half minute of
+# make test, a core idle).
 # in_bg LOG CMD... - CMD in the background, bounded (10 minutes), in
-# GENV's environment: its output in LOG, its timeout's pid in LOG.pid, its
-# status in LOG.rc
+# GENV's environment, its output in LOG and its status in LOG.rc
 in_bg() {
 	local log=$1
 	shift
 	{
 		local rc=0
-		env "${GENV[@]}" timeout -k 10 600 "$@" >"$log" 2>&1 &
-		echo "$!" >"$log.pid"
-		wait "$!" || rc=$?
+		env "${GENV[@]}" timeout -k 10 600 "$@" >"$log" 2>&1 || rc=$?
 		echo "$rc" >"$log.rc"
 	} 3>&- 4>&- &
 }
-# in_bg_ok LOG - fail unless the command in_bg ran for LOG exited 0
+# in_bg_ok LOG - fail unless the command in_bg ran for LOG (waited for) exited 0
 in_bg_ok() {
 	[[ $(cat "$1.rc" 2>/dev/null) == 0 ]] ||
 		fail "expected: exit status 0; seen: $(cat "$1.rc" 2>/dev/null || echo 'no status'); the end of its output ($1):
 $(tail -n 20 "$1" 2>/dev/null)"
 }
-# platform_bg FORMAT - in the background: $G/FORMAT/package.log (the
-# package: autograder.zip, or pkg/), then KIND.log for KIND ref, starter
-# and variant (their roots: root-KIND), then $G/FORMAT/done
-platform_bg() {
-	local f=$1 d=$G/$1 l=01-sessions
-	local pkg=$d/pkg
-	[[ $f == gradescope ]] && pkg=$d/autograder.zip
-	rm -rf "$d"
-	mkdir -p "$d"
-	{
-		# (not under Bats' errexit: whatever fails, done is written, and
-		# the tests say what is missing)
-		set +e
-		local k r
-		grade_env
-		in_bg "$d/package.log" "$KIT/checker/instructor/grade-platform" "$f" "$pkg" 1
-		wait
-		if [[ $(cat "$d/package.log.rc") == 0 ]]; then
-			for k in ref starter variant; do
-				r=$d/root-$k
-				mkdir -p "$r"
-				case $f in
-				gradescope)
-					# /autograder: source/ (the zip), submission/, results/
-					mkdir -p "$r/source" "$r/submission/labs"
-					unzip -q "$pkg" -d "$r/source"
-					case $k in
-					ref) cp -r "$KIT/solutions/$l" "$r/submission/labs/" ;;
-					starter) cp -r "$KIT/labs/$l" "$r/submission/labs/" ;;
-					# (its files alone, as Gradescope's upload of procinfo.c)
-					variant) variant "$l" create-mode-0644 "$r/submission" ;;
-					esac
-					grade_env AUTOGRADER_ROOT="$r"
-					in_bg "$d/$k.log" "$r/source/run_autograder" ;;
-				prairielearn)
-					# /grade: serverFilesCourse/, student/, results/
-					mkdir -p "$r/student"
-					cp -r "$pkg/serverFilesCourse" "$r/"
-					case $k in
-					ref) cp -r "$KIT/solutions/$l" "$r/student/" ;;
-					starter) cp -r "$KIT/labs/$l" "$r/student/" ;;
-					# (procinfo.c alone, as PrairieLearn's file upload gives it)
-					variant) variant "$l" create-mode-0644 "$d/variant"
-					         cp "$d/variant/procinfo.c" "$r/student/" ;;
-					esac
-					grade_env PL_ROOT="$r"
-					in_bg "$d/$k.log" "$r/serverFilesCourse/syskit/run_grader" ;;
-				autolab)
-					# a fresh directory as Autolab's grader gets it: autograde.tar,
-					# the Makefile and the student's handin; then make
-					cp "$pkg/autograde.tar" "$r/"
-					cp "$pkg/autograde-Makefile" "$r/Makefile"
-					case $k in
-					ref) tar -C "$KIT/solutions" -cf "$r/handin.tar" "$l" ;;
-					starter) tar -C "$KIT/labs" -cf "$r/handin.tar" "$l" ;;
-					variant) variant "$l" create-mode-0644 "$d/$l"
-					         tar -C "$d" -cf "$r/handin.tar" "$l" ;;
-					esac
-					grade_env
-					in_bg "$d/$k.log" make -s -C "$r" ;;
-				esac
-			done
-			wait
-		fi
-		: >"$d/done"
-	} 3>&- 4>&- &
-}
-# platform_done FORMAT - wait until its gradings have ended; fail unless
-# it was packaged
-platform_done() {
-	poll_until -i 0.5 700 test -f "$G/$1/done" ||
-		fail "the gradings of make $1 (started by setup_file) did not end in 700 s: $(tail -n 5 "$G/$1"/*.log 2>/dev/null)"
-	in_bg_ok "$G/$1/package.log"
-}
 
 @test "make gradescope: the autograder zip grades one submission into Gradescope's results.json: the reference full marks, the starter 0 (not started), a known-bad variant loses the test that catches it; no solution in the zip" {
-	local d=$G/gradescope z=$G/gradescope/autograder.zip r
-	platform_done gradescope
+	local z=$G/gs/autograder.zip r=$G/gs/root l=01-sessions
+	rm -rf "$G/gs"
+	grade_env
+	run env "${GENV[@]}" "$KIT/checker/instructor/grade-platform" gradescope "$z" 1 3>&- 4>&-
+	assert_success
 	run unzip -Z1 "$z"
 	assert_line 'run_autograder'
 	assert_line 'setup.sh'
 	assert_line "checker/instructor/hidden/lab1/hidden.bats"
 	refute_line --regexp '^(solutions|checker/maint)/'
-	# the reference: full marks, the score the sum of the items' maxima
-	# (hidden ones included, shown after publishing)
-	r=$d/root-ref
-	in_bg_ok "$d/ref.log"
+	# the reference, the starter, a known-bad variant's files alone (as
+	# Gradescope's upload of procinfo.c): each in a root of its own
+	local k
+	for k in ref starter variant; do
+		mkdir -p "$r-$k/source"
+		unzip -q "$z" -d "$r-$k/source"
+	done
+	mkdir -p "$r-ref/submission/labs" "$r-starter/submission/labs"
+	cp -r "$KIT/solutions/$l" "$r-ref/submission/labs/"
+	cp -r "$KIT/labs/$l" "$r-starter/submission/labs/"
+	variant "$l" create-mode-0644 "$r-variant/submission"
+	for k in ref starter variant; do
+		grade_env AUTOGRADER_ROOT="$r-$k"
+		in_bg "$G/gs/$k.log" "$r-$k/source/run_autograder"
+	done
+	wait
+	r=$r-ref
+	in_bg_ok "$G/gs/ref.log"
 	schema gradescope "$r/results/results.json"
+	# full marks: the score is the sum of the items' maxima (hidden ones included, shown after publishing)
 	run jq -e '((.score - ([.tests[].max_score] | add)) | if . < 0 then -. else . end) < 0.01 and .score > 0' "$r/results/results.json"
 	assert_success
 	run jq -e '[.tests[] | select(.visibility == "after_published")] | length > 0' "$r/results/results.json"
 	assert_success
 	# the starter: 0, and the output says why
-	r=$d/root-starter
-	in_bg_ok "$d/starter.log"
+	r=${r%-ref}-starter
+	in_bg_ok "$G/gs/starter.log"
 	schema gradescope "$r/results/results.json"
 	run jq -r '"\(.score) \(.output)"' "$r/results/results.json"
 	assert_output --partial '0 submission: 0 of'
 	assert_output --partial 'not started'
 	# the known-bad variant
-	r=$d/root-variant
-	in_bg_ok "$d/variant.log"
+	r=${r%-starter}-variant
+	in_bg_ok "$G/gs/variant.log"
 	schema gradescope "$r/results/results.json"
 	run jq -r '.tests[] | select(.status == "failed") | .name' "$r/results/results.json"
 	assert_output 'lab 1 step3: a file created with mode 0666 under umask M gets 0666 & ~M'
-	rm -rf "$d"
+	rm -rf "$G/gs"
 }
 
 @test "make prairielearn: run_grader grades /grade/student into PrairieLearn's results.json: the reference score 1, the starter 0 and gradable, a known-bad variant's .c alone loses the test that catches it" {
-	local d=$G/prairielearn p=$G/prairielearn/pkg r
-	platform_done prairielearn
+	local p=$G/pl/pkg r=$G/pl/root l=01-sessions
+	rm -rf "$G/pl"
+	grade_env
+	run env "${GENV[@]}" "$KIT/checker/instructor/grade-platform" prairielearn "$p" 1 3>&- 4>&-
+	assert_success
 	assert_file_executable "$p/serverFilesCourse/syskit/run_grader"
 	assert_file_not_exists "$p/serverFilesCourse/syskit/solutions"
 	run jq -r '.externalGradingOptions.entrypoint' "$p/info-externalGradingOptions.json"
 	assert_output /grade/serverFilesCourse/syskit/run_grader
-	r=$d/root-ref
-	in_bg_ok "$d/ref.log"
+	# PrairieLearn's layout: /grade/serverFilesCourse, /grade/student,
+	# /grade/results; the reference, the starter, and a known-bad variant's
+	# procinfo.c alone, as PrairieLearn's file upload gives it, each in a
+	# root of its own
+	local k
+	for k in ref starter variant; do
+		mkdir -p "$r-$k/student"
+		cp -r "$p/serverFilesCourse" "$r-$k/"
+	done
+	cp -r "$KIT/solutions/$l" "$r-ref/student/"
+	cp -r "$KIT/labs/$l" "$r-starter/student/"
+	variant "$l" create-mode-0644 "$G/pl/variant"
+	cp "$G/pl/variant/procinfo.c" "$r-variant/student/"
+	for k in ref starter variant; do
+		grade_env PL_ROOT="$r-$k"
+		in_bg "$G/pl/$k.log" "$r-$k/serverFilesCourse/syskit/run_grader"
+	done
+	wait
+	r=$r-ref
+	in_bg_ok "$G/pl/ref.log"
 	schema prairielearn "$r/results/results.json"
 	run jq -r '"\(.gradable) \(.score) \(.points == .max_points)"' "$r/results/results.json"
 	assert_output 'true 1 true'
 	# the starter
-	r=$d/root-starter
-	in_bg_ok "$d/starter.log"
+	r=${r%-ref}-starter
+	in_bg_ok "$G/pl/starter.log"
 	schema prairielearn "$r/results/results.json"
 	run jq -r '"\(.gradable) \(.score)"' "$r/results/results.json"
 	assert_output 'true 0'
 	# the known-bad variant
-	r=$d/root-variant
-	in_bg_ok "$d/variant.log"
+	r=${r%-starter}-variant
+	in_bg_ok "$G/pl/variant.log"
 	schema prairielearn "$r/results/results.json"
 	run jq -r '.tests[] | select(.points < .max_points) | .name' "$r/results/results.json"
 	assert_output 'lab 1 step3: a file created with mode 0666 under umask M gets 0666 & ~M'
-	rm -rf "$d"
+	rm -rf "$G/pl"
 }
 
 @test "make autolab: autograde-Makefile grades the handin; its last line is Autolab's {\"scores\": ...}: the reference full marks, the starter 0, a known-bad variant loses points" {
-	local d=$G/autolab p=$G/autolab/pkg max
-	platform_done autolab
+	local p=$G/al/pkg d=$G/al/run l=01-sessions max
+	rm -rf "$G/al"
+	grade_env
+	run env "${GENV[@]}" "$KIT/checker/instructor/grade-platform" autolab "$p" 1 3>&- 4>&-
+	assert_success
 	run tar -tf "$p/autograde.tar"
 	assert_line syskit/checker/instructor/grade-one
 	refute_line --regexp '^syskit/(solutions|checker/maint)/'
 	max=$(jq '.students[0].labs[] | select(.lab == 1) | .max' "$OUT/results.json")
-	in_bg_ok "$d/ref.log"
-	schema autolab "$d/ref.log" 1
-	run jq -e --argjson max "$max" '.scores == {lab1: $max}' <(tail -n 1 "$d/ref.log")
+	# the reference, the starter, a known-bad variant, each handed in as
+	# handin.tar in a fresh directory as Autolab's grader gets it, with
+	# autograde.tar and the Makefile; then make in each
+	local k
+	tar -C "$KIT/solutions" -cf "$G/al/ref.tar" "$l"
+	tar -C "$KIT/labs" -cf "$G/al/starter.tar" "$l"
+	variant "$l" create-mode-0644 "$G/al/$l"
+	tar -C "$G/al" -cf "$G/al/variant.tar" "$l"
+	grade_env
+	for k in ref starter variant; do
+		mkdir -p "$d-$k"
+		cp "$p/autograde.tar" "$d-$k/"
+		cp "$p/autograde-Makefile" "$d-$k/Makefile"
+		cp "$G/al/$k.tar" "$d-$k/handin.tar"
+		in_bg "$G/al/$k.out" make -s -C "$d-$k"
+	done
+	wait
+	in_bg_ok "$G/al/ref.out"
+	schema autolab "$G/al/ref.out" 1
+	run jq -e --argjson max "$max" '.scores == {lab1: $max}' <(tail -n 1 "$G/al/ref.out")
 	assert_success
-	in_bg_ok "$d/starter.log"
-	schema autolab "$d/starter.log" 1
-	run jq -e '.scores == {lab1: 0}' <(tail -n 1 "$d/starter.log")
+	in_bg_ok "$G/al/starter.out"
+	schema autolab "$G/al/starter.out" 1
+	run jq -e '.scores == {lab1: 0}' <(tail -n 1 "$G/al/starter.out")
 	assert_success
-	in_bg_ok "$d/variant.log"
-	schema autolab "$d/variant.log" 1
-	run jq -e --argjson max "$max" '.scores.lab1 > 0 and .scores.lab1 < $max' <(tail -n 1 "$d/variant.log")
+	in_bg_ok "$G/al/variant.out"
+	schema autolab "$G/al/variant.out" 1
+	run jq -e --argjson max "$max" '.scores.lab1 > 0 and .scores.lab1 < $max' <(tail -n 1 "$G/al/variant.out")
 	assert_success
-	rm -rf "$d"
+	rm -rf "$G/al"
 }
