@@ -4,9 +4,9 @@
 # hostile ones, and what instructors' folders hold: a name with accents
 # and a space, .ZIP and .tar archives, a symlinked clone, an archive over
 # the limit, a symlinked source, a stray file) graded on lab 1 into a
-# private directory; beside it, in the background, the reference as
-# archives on every lab, the reference and a reader in the other kind of
-# sandbox, and --valgrind; then two gradings at once from launchers that
+# private directory; beside it, in the background, the reference as a
+# .tar.gz on every lab and as a .zip of lab 1, the reference and a reader
+# in the other kind of sandbox, and --valgrind; then two gradings at once from launchers that
 # ignore signals, --only, --rescore, a bad rubric, a kit in a private
 # directory, the platforms' entry points.  Run by checker/maint/selftest,
 # outside the sandbox (checker/instructor/grade makes its own), as root:
