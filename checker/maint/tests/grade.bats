@@ -78,47 +78,58 @@ no_strays() { [[ -z $(stray_processes "$@") ]]; }
 # (their tests read the results): the reference as archives on every lab,
 # the other kind of sandbox, --valgrind
 BG=(class2 other-kind vg)
-# bg_grade NAME [VAR=VALUE...] ARG... - checker/instructor/grade ARGs in the
-# background, bounded as grade is: its output in $G/NAME.log, its
-# timeout's pid in $G/NAME.pid, then its exit status in $G/NAME.status and
-# the seconds it took in $G/NAME.seconds
+# in_bg LOG CMD... - CMD in the background, in GENV's environment,
+# bounded as a grading is (GRADE_TIMEOUT, 1200 s): its output in LOG, its
+# timeout's pid in LOG.pid (a TERM to it stops the grading), then the
+# seconds it took in LOG.seconds and its exit status in LOG.rc
+in_bg() {
+	local log=$1
+	shift
+	{
+		local t0=$SECONDS rc=0
+		# (env execs timeout(1): that pid, which passes a TERM on)
+		env "${GENV[@]}" timeout -k 10 "${GRADE_TIMEOUT:-1200}" "$@" >"$log" 2>&1 &
+		echo "$!" >"$log.pid"
+		# (this subshell has Bats' errexit: a failed command must still
+		# leave its status for the test to show)
+		wait "$!" || rc=$?
+		echo "$((SECONDS - t0))" >"$log.seconds"
+		echo "$rc" >"$log.rc"
+	} 3>&- 4>&- &
+}
+# in_bg_done LOG - the command in_bg ran for LOG has ended (false after
+# the longest it may take)
+in_bg_done() { poll_until -i 0.5 $(( ${GRADE_TIMEOUT:-1200} + 30 )) test -s "$1.rc"; }
+# in_bg_ok LOG - fail unless the command in_bg ran for LOG ended with status 0
+in_bg_ok() {
+	in_bg_done "$1" ||
+		fail "expected: the command in the background to end; seen: it still runs; the end of its output ($1): $(tail -n 20 "$1" 2>/dev/null)"
+	[[ $(cat "$1.rc") == 0 ]] ||
+		fail "expected: exit status 0; seen: $(cat "$1.rc"); the end of its output ($1):
+$(tail -n 20 "$1" 2>/dev/null)"
+}
+# bg_grade NAME [VAR=VALUE...] ARG... - checker/instructor/grade ARGs through
+# in_bg, its log $G/NAME.log
 bg_grade() {
 	local name=$1 vars=()
 	shift
 	while [[ $1 == [A-Z]*=* ]]; do vars+=("$1"); shift; done
 	grade_env ${vars[@]+"${vars[@]}"}
 	: >"$G/$name.started"
-	{
-		local t0=$SECONDS rc=0
-		# (env execs timeout(1): that pid, which passes a TERM on)
-		env "${GENV[@]}" timeout -k 10 "${GRADE_TIMEOUT:-1200}" "$KIT/checker/instructor/grade" \
-			"$@" >"$G/$name.log" 2>&1 &
-		echo "$!" >"$G/$name.pid"
-		# (this subshell has Bats' errexit: a failed grading must still
-		# leave its status for the test to show)
-		wait "$!" || rc=$?
-		echo "$((SECONDS - t0))" >"$G/$name.seconds"
-		echo "$rc" >"$G/$name.status"
-	} 3>&- 4>&- &
+	in_bg "$G/$name.log" "$KIT/checker/instructor/grade" "$@"
 }
-# bg_done NAME - that grading has ended (false after the longest it may take)
-bg_done() { poll_until -i 0.5 $(( ${GRADE_TIMEOUT:-1200} + 30 )) test -s "$G/$1.status"; }
+# BG - the gradings setup_file starts in the background, beside the class
+# (their tests read the results): the reference as archives on every lab,
+# the other kind of sandbox, --valgrind
+BG=(class2 other-kind vg)
 # bg_all_done - every one of them has ended (the tests that look for
 # anything left wait for them: run alone with bats -f, they come before
 # their own tests)
 bg_all_done() {
 	local name
 	for name in "${BG[@]}"; do
-		[[ ! -f $G/$name.started ]] || bg_done "$name" || return 1
+		[[ ! -f $G/$name.started ]] || in_bg_done "$G/$name.log" || return 1
 	done
-}
-# bg_ok NAME - fail unless that grading ended with status 0
-bg_ok() {
-	bg_done "$1" ||
-		fail "the grading $1 in the background did not end; what it said: $(tail -n 20 "$G/$1.log" 2>/dev/null)"
-	[[ $(cat "$G/$1.status") == 0 ]] ||
-		fail "expected: checker/instructor/grade ($1) to exit 0; seen: exit $(cat "$G/$1.status"); the end of what it said:
-$(tail -n 20 "$G/$1.log")"
 }
 
 # grade_env [VAR=VALUE...] - GENV: the arguments of env(1) that make the
@@ -410,11 +421,11 @@ teardown_file() {
 	# sandboxes)
 	local name
 	for name in "${BG[@]}"; do
-		if [[ -n $GRADE_SKIP || ! -f $G/$name.started || -f $G/$name.status ]]; then continue; fi
+		if [[ -n $GRADE_SKIP || ! -f $G/$name.started || -f $G/$name.log.rc ]]; then continue; fi
 		# (its pid is written by its block, just after it starts)
-		poll_until 10 test -s "$G/$name.pid" || true
-		kill "$(cat "$G/$name.pid" 2>/dev/null)" 2>/dev/null || true
-		poll_until 30 test -f "$G/$name.status" || true
+		poll_until 10 test -s "$G/$name.log.pid" || true
+		kill "$(cat "$G/$name.log.pid" 2>/dev/null)" 2>/dev/null || true
+		poll_until 30 test -f "$G/$name.log.rc" || true
 	done
 	return 0
 }
@@ -645,7 +656,7 @@ $(tail -n 15 "$G/grade.log")"
 	[[ -f $o/kind ]] || skip "this machine cannot make the other kind of sandbox than $kind"
 	other=$(cat "$o/kind")
 	[[ $other != "$kind" ]] || fail "expected: the other kind of sandbox than the class's ($kind); seen: $other"
-	bg_ok other-kind
+	in_bg_ok "$G/other-kind.log"
 	run cat "$G/other-kind.log"
 	assert_output --partial "($other sandbox)"
 	run score_in "$o/out/summary.csv" ref
@@ -682,7 +693,7 @@ $(tail -n 15 "$G/grade.log")"
 @test "the reference as a .tar.gz scores full marks on every lab, as a .zip of lab 1 alone full marks on lab 1 (the rest 'not submitted', 0); --similarity pairs them" {
 	# (graded in the background from setup_file, beside the class)
 	local o=$G/out2
-	bg_ok class2
+	in_bg_ok "$G/class2.log"
 	local want
 	want=$(awk -F, '$1 == "max" { print $NF }' "$o/maxima.csv")
 	[[ $(total_of "$o/summary.csv" ref-tgz) == "$want" ]] ||
@@ -813,8 +824,8 @@ $(lost ref-zip "$o")"
 	local line
 	line=$(grep -n 'int v = a\[4\];' "$c/vg-oob/labs/$l/procinfo.c" | cut -d: -f1)
 	[[ -n $line ]] || fail "the invalid read was not put in"
-	bg_ok vg
-	echo "# grading with --valgrind (2 students, lab 1, public tests): $(cat "$G/vg.seconds") s, beside the class" >&3
+	in_bg_ok "$G/vg.log"
+	echo "# grading with --valgrind (2 students, lab 1, public tests): $(cat "$G/vg.log.seconds") s, beside the class" >&3
 	local max cost
 	max=$(awk -F, '$1 == "max" { print $2 }' "$o/maxima.csv")
 	cost=$(awk '$2 == "*" && $3 == "valgrind" { print $1 }' "$KIT/checker/instructor/rubric")
@@ -875,11 +886,13 @@ $(lost ref-zip "$o")"
 	assert_success
 }
 
-# grade_small OUT [ARG...] - the class of class3 graded on lab 1's public tests
+# grade_small OUT [ARG...] - the class of class3 graded on lab 1's public tests,
+# in the background (in_bg, its log OUT.log)
 grade_small() {
 	local o=$1
 	shift
-	grade --labs 1 --no-hidden -j 2 -o "$o" "$@" "$G/class3"
+	grade_env
+	in_bg "$o.log" "$KIT/checker/instructor/grade" --labs 1 --no-hidden -j 2 -o "$o" "$@" "$G/class3"
 }
 
 @test "the same class graded twice: the same summary.csv; --rescore after a change of points: a full regrade's, in seconds; --only grades one student again" {
@@ -894,17 +907,11 @@ grade_small() {
 	[[ -n $t ]] || fail "no test of step 2 in labs/$l/tests"
 	printf '30 1 step1\n10 * step*\n7 1 test: %s\n' "$t" >"$G/other.rubric"
 	# the class graded twice (3a, 3b), and with the other points (3c), side
-	# by side (their logs: $G/out3X.log)
-	local g args
-	for g in 3a 3b 3c; do
-		args=()
-		[[ $g == 3c ]] && args=(--rubric "$G/other.rubric")
-		{
-			rc=0
-			grade_small "$G/out$g" ${args[@]+"${args[@]}"} >"$G/out$g.log" 2>&1 || rc=$?
-			echo "$rc" >"$G/out$g.log.rc"
-		} &
-	done
+	# by side
+	local g
+	grade_small "$G/out3a"
+	grade_small "$G/out3b"
+	grade_small "$G/out3c" --rubric "$G/other.rubric"
 	wait
 	for g in 3a 3b 3c; do in_bg_ok "$G/out$g.log"; done
 	run diff "$G/out3a/summary.csv" "$G/out3b/summary.csv"
@@ -1010,26 +1017,9 @@ variant() {
 	patch -s -d "$3" -p1 <"$KIT/checker/maint/mutants/lab${1:1:1}/$2.patch"
 }
 
-# The platforms' tests grade their three submissions side by side, as a
-# platform does (one after the other, they were the last half minute of
-# make test, a core idle).
-# in_bg LOG CMD... - CMD in the background, bounded (10 minutes), in
-# GENV's environment, its output in LOG and its status in LOG.rc
-in_bg() {
-	local log=$1
-	shift
-	{
-		local rc=0
-		env "${GENV[@]}" timeout -k 10 600 "$@" >"$log" 2>&1 || rc=$?
-		echo "$rc" >"$log.rc"
-	} 3>&- 4>&- &
-}
-# in_bg_ok LOG - fail unless the command in_bg ran for LOG (waited for) exited 0
-in_bg_ok() {
-	[[ $(cat "$1.rc" 2>/dev/null) == 0 ]] ||
-		fail "expected: exit status 0; seen: $(cat "$1.rc" 2>/dev/null || echo 'no status'); the end of its output ($1):
-$(tail -n 20 "$1" 2>/dev/null)"
-}
+# The platforms' tests grade their three submissions side by side (in_bg),
+# as a platform does (one after the other, they were the last half minute
+# of make test, a core idle).
 
 @test "make gradescope: the autograder zip grades one submission into Gradescope's results.json: the reference full marks, the starter 0 (not started), a known-bad variant loses the test that catches it; no solution in the zip" {
 	local z=$G/gs/autograder.zip r=$G/gs/root l=01-sessions
