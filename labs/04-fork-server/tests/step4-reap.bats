@@ -63,19 +63,21 @@ zombies_left() {
 		"$NOTES#the-handlers-rules" -s 10 -t 5
 }
 
-@test "3000 short connections, and the server still answers at once" {
+@test "1000 short connections, 4 at a time, and the server still answers at once" {
 	serve
 	# (what catches a server that stops for good, as one that deadlocks in
 	# its handler does, is a connection left unanswered 10 s (-T): not a
 	# speed.  So the 45 s of the run are a budget (-B): no connection
 	# starts after them, and the run succeeds if none was left unanswered.
-	# A deadline for all 3000 failed the reference in a grading beside the
-	# self-test's labs: 2469 in 50 s.  The deadlock of the seed's handler
-	# comes within the first few dozen)
-	KIT_CMD_TIMEOUT=58 load_ok "up to 3000 connections echoed, one after another, none left unanswered 10 s" \
-		"$NOTES#the-handlers-rules" -n 3000 -s 16 -t 45 -T 10 -B
-	local n=3000
-	[[ $output =~ ^([0-9]+)\ of\ 3000\ connections ]] && n=${BASH_REMATCH[1]}
+	# The seed's handler deadlocks when a SIGCHLD comes while the main
+	# loop is in syslog(): with 4 connections at once, children end while
+	# the next ones are logged, and it came within the first 30 in 12
+	# runs of 12.  One after another, it came as late as the 1063rd, so
+	# this test made 3000, at twice the CPU time)
+	KIT_CMD_TIMEOUT=58 load_ok "up to 1000 connections echoed, 4 at a time, none left unanswered 10 s" \
+		"$NOTES#the-handlers-rules" -n 1000 -c 4 -s 16 -t 45 -T 10 -B
+	local n=1000
+	[[ $output =~ ^([0-9]+)\ of\ 1000\ connections ]] && n=${BASH_REMATCH[1]}
 	(( n >= 500 )) ||
 		explain "500 connections or more in 45 s (a fork per connection takes milliseconds)" \
 			"$output" "$NOTES#the-handlers-rules"
