@@ -532,6 +532,9 @@ stop_pid() {
 #      design, not a supervisor that logs its child's death; and
 #   3. CMD, tried once more after syslog_sync (a line a program logged
 #      just before it ended is in the capture), still fails.
+# It also ends, false, once CMD itself has found that it cannot succeed
+# and said why in _KIT_IMPOSSIBLE (syslog_wait: the program logs under
+# another name), after that same last try.
 # A wait for a death is never cut short: once everything has ended, its
 # CMD succeeds at 3.  WAIT_WHY then says how each process ended (exit
 # status, signal by name, its stderr, its last log line), and the next
@@ -575,7 +578,7 @@ _kit_wait_until() {
 	done
 	what=$1
 	shift
-	[[ -n $early ]] && WAIT_WHY=''
+	[[ -n $early ]] && WAIT_WHY='' _KIT_IMPOSSIBLE=''
 	# the deadline in microseconds; SECONDS may have a fraction (0.5)
 	local sec=${limit%.*} frac=
 	[[ $limit == *.* ]] && frac=${limit#*.}
@@ -585,12 +588,14 @@ _kit_wait_until() {
 	_KIT_LEFT=''
 	while :; do
 		"$@" && return 0
-		if [[ -n $early ]] && { { _kit_all_ended && ! _kit_test_procs_left; } || _kit_all_asleep || _kit_todo_said; }; then
+		if [[ -n $early ]] && { [[ -n $_KIT_IMPOSSIBLE ]] || { _kit_all_ended && ! _kit_test_procs_left; } || _kit_all_asleep || _kit_todo_said; }; then
 			syslog_sync
 			"$@" && return 0
 			now=${EPOCHREALTIME/[.,]/}
 			_kit_secs $(( now - start ))
-			if [[ -n $_KIT_TODO ]]; then
+			if [[ -n $_KIT_IMPOSSIBLE ]]; then
+				WAIT_WHY="$_KIT_IMPOSSIBLE (waited $_KIT_SECS s of ${limit})"
+			elif [[ -n $_KIT_TODO ]]; then
 				WAIT_WHY="$_KIT_TODO: the starter's code of that step is still in place, so this will not happen (waited $_KIT_SECS s of ${limit}; do the steps in order)"
 			elif [[ -n $_KIT_ASLEEP ]]; then
 				WAIT_WHY="$_KIT_ASLEEP asleep in pause() or sigsuspend() with no signal handler installed: nothing can wake it but a signal that ends it (waited $_KIT_SECS s of ${limit})"
@@ -1054,11 +1059,47 @@ syslog_find() {
 }
 
 # syslog_wait [-t SECONDS] IDENT PID REGEX - wait until IDENT[PID] logs a
-# message matching REGEX; the line is then in SYSLOG_* (see syslog_parse)
+# message matching REGEX; the line is then in SYSLOG_* (see syslog_parse).
+# The wait ends early if PID logs, but never as IDENT: under a name that
+# is no program's (openlog's ident), it never will (seed bug 9's "this is
+# my daemonize process:" cost each test its whole deadline)
 syslog_wait() {
 	local t=$KIT_DEADLINE
 	if [[ $1 == -t ]]; then t=$2; shift 2; fi
-	wait_until -q -t "$t" "a syslog line '$1[$2]: ...$3...'" _syslog_find "$@"
+	_KIT_OTHER_AT=0
+	wait_until -q -t "$t" "a syslog line '$1[$2]: ...$3...'" _syslog_wait_for "$@"
+}
+_KIT_OTHER_AT=0 _KIT_IMPOSSIBLE=
+_syslog_wait_for() {
+	local now
+	_syslog_find "$@" && return 0
+	[[ $2 =~ ^[0-9]+$ ]] || return 1
+	# (a grep: every 0.5 s at most)
+	now=${EPOCHREALTIME/[.,]/}
+	(( now >= _KIT_OTHER_AT )) || return 1
+	_KIT_OTHER_AT=$(( now + 500000 ))
+	_syslog_other_ident "$1" "$2" || return 1
+	_KIT_IMPOSSIBLE="pid $2 logs as '${_KIT_OTHER_IDENT}[$2]', not as '${1}[$2]': the ident is openlog's first argument, and the log is searched by it"
+	return 1
+}
+# _syslog_other_ident IDENT PID - PID has logged, never as IDENT, and the
+# name it logged under (_KIT_OTHER_IDENT) is no program's on PATH: not a
+# child of another program that logged before its exec, with its parent's
+# name.  (The name is what is between the time and "[PID]: ": an ident may
+# hold spaces, which syslog_parse does not take.)
+_syslog_other_ident() {
+	local line re seen=''
+	_KIT_OTHER_IDENT=''
+	[[ -f ${HARNESS_SYSLOG-} ]] || return 1
+	re='^<[0-9]+>[A-Z][a-z]{2} [ 0-9][0-9] [0-9:]{8} (.*)\['"$2"'\]: '
+	while IFS= read -r line; do
+		[[ $line =~ $re ]] || continue
+		[[ ${BASH_REMATCH[1]} == "$1" ]] && return 1
+		seen=${BASH_REMATCH[1]}
+	done < <(grep -F -e "[$2]: " "$HARNESS_SYSLOG" 2>/dev/null)
+	[[ -n $seen ]] || return 1
+	type -P -- "$seen" >/dev/null 2>&1 && return 1
+	_KIT_OTHER_IDENT=$seen
 }
 
 # --- network ---------------------------------------------------------------

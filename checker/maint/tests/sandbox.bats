@@ -160,6 +160,30 @@ has_zombie_child() {
 	wait_until -t 8 "the daemon to be gone" proc_gone "$(cat "$f.pid")"
 }
 
+@test "syslog_wait ends at once when the pid logs under a name that is no program's (openlog's ident), saying so; under a program's name (a child before its exec) it waits" {
+	local prog=$KIT_ROOT/checker/maint/tests/fixtures/lateprog t0 ms rc=0
+	# logs as "not my name:" with its own pid, every 0.2 s
+	start_bg "$prog" ident "not my name:"
+	t0=${EPOCHREALTIME/[.,]/}
+	syslog_wait -t 8 mydaemon "$BG_PID" '^started' || rc=$?
+	ms=$(( (${EPOCHREALTIME/[.,]/} - t0) / 1000 ))
+	assert_equal "$rc" 1
+	(( ms < 4000 )) || fail "the wait took $ms ms: it waited out its deadline for a program that logs under another name"
+	[[ $WAIT_WHY == "pid $BG_PID logs as 'not my name:[$BG_PID]', not as 'mydaemon[$BG_PID]': the ident is openlog's first argument"* ]] ||
+		fail "WAIT_WHY: '$WAIT_WHY'"
+	WAIT_WHY=''
+	stop_pid "$BG_PID"
+	# as "sleep" (a program's name: a child logging before its exec): waited for
+	start_bg "$prog" ident sleep
+	wait_until -t 8 "its first line" syslog_find sleep "$BG_PID" tick
+	t0=${EPOCHREALTIME/[.,]/} rc=0
+	syslog_wait -t 1.5 mydaemon "$BG_PID" '^started' || rc=$?
+	ms=$(( (${EPOCHREALTIME/[.,]/} - t0) / 1000 ))
+	assert_equal "$rc" 1
+	(( ms >= 1500 )) || fail "the wait gave up after $ms ms on a name that is a program's: $WAIT_WHY"
+	assert_equal "$WAIT_WHY" ""
+}
+
 @test "a program asleep for good (pause() with no signal handler) ends a wait and a bounded run at once, saying so; one with a handler is waited for" {
 	local prog=$KIT_ROOT/checker/maint/tests/fixtures/lateprog f=$BATS_TEST_TMPDIR/woken t0 ms rc=0
 	start_bg "$prog" pause
