@@ -384,6 +384,10 @@ teardown() { kit_teardown; }
 # 1 MiB: more is never needed to judge a program, and a program that
 # writes without end would otherwise have Bats copy 64 MiB around (a
 # redirect to a file gets all of stdout).
+# BOUNDED_STUCK=FN: FN PID... (CMD's live processes) is asked every 0.25 s
+# whether they can no longer end by themselves; when it says so (and why,
+# in _KIT_STUCK), CMD is stopped at once: status 124, and status_text
+# gives the reason (lab 2: a launcher that waits for its own daemon).
 bounded() {
 	local out=$BATS_TEST_TMPDIR/.bounded.out err=$BATS_TEST_TMPDIR/.bounded.err rc=0
 	local pid below next now nap nap_us=1000 poll_us=${KIT_POLL#*.}000000
@@ -392,7 +396,9 @@ bounded() {
 	_kit_debug_off
 	trap_was=$_KIT_TRAP_WAS
 	poll_us=$(( 10#${poll_us:0:6} ))	# (KIT_POLL is under a second)
-	[[ ! -e $BATS_TEST_TMPDIR/.bounded.asleep ]] || rm -f "$BATS_TEST_TMPDIR/.bounded.asleep"
+	if [[ -e $BATS_TEST_TMPDIR/.bounded.asleep || -e $BATS_TEST_TMPDIR/.bounded.stuck ]]; then
+		rm -f "$BATS_TEST_TMPDIR/.bounded.asleep" "$BATS_TEST_TMPDIR/.bounded.stuck"
+	fi
 	# (started in the background, so that a CMD asleep for good, as
 	# wait_until sees it, is stopped at once, looked at from 0.1 s on;
 	# cleansig and <&0: a background job of this shell would start with
@@ -414,6 +420,15 @@ bounded() {
 				rc=124
 				break
 			fi
+			# shellcheck disable=SC2086
+			if [[ -n $below && -n ${BOUNDED_STUCK-} ]] && "$BOUNDED_STUCK" $below; then
+				printf '%s\n' "$_KIT_STUCK" >"$BATS_TEST_TMPDIR/.bounded.stuck"
+				# shellcheck disable=SC2086
+				kill -KILL $below 2>/dev/null
+				wait "$pid" 2>/dev/null
+				rc=124
+				break
+			fi
 		fi
 		# (1 ms, then twice as long each time up to KIT_POLL: most
 		# programs a test runs this way end within a few ms)
@@ -421,7 +436,7 @@ bounded() {
 		nap "$nap"
 		(( nap_us = nap_us * 2 < poll_us ? nap_us * 2 : poll_us ))
 	done
-	[[ -s $BATS_TEST_TMPDIR/.bounded.asleep ]] || { wait "$pid" || rc=$?; }
+	[[ -s $BATS_TEST_TMPDIR/.bounded.asleep || -s $BATS_TEST_TMPDIR/.bounded.stuck ]] || { wait "$pid" || rc=$?; }
 	if [[ -p /dev/stdout ]]; then _cut_at_1m "$out"; elif [[ -s $out ]]; then cat "$out"; fi
 	_cut_at_1m "$err" >&2
 	rm -f "$out" "$err"
@@ -631,10 +646,18 @@ _kit_wait_until() {
 # end.  Looked at first after _KIT_ASLEEP_AT (a ps costs: every 0.5 s).
 _KIT_ASLEEP='' _KIT_ASLEEP_AT=0
 case $HOSTTYPE in	# (uname -m's, known to bash)
-x86_64) _KIT_PAUSE_NRS=' 34 130 ' ;;	# pause, rt_sigsuspend
-aarch64 | riscv64) _KIT_PAUSE_NRS=' 133 ' ;;	# rt_sigsuspend (no pause there)
-*) _KIT_PAUSE_NRS='' ;;
+x86_64) _KIT_PAUSE_NRS=' 34 130 ' _KIT_WAIT_NRS=' 61 247 ' ;;	# pause, rt_sigsuspend; wait4, waitid
+aarch64 | riscv64) _KIT_PAUSE_NRS=' 133 ' _KIT_WAIT_NRS=' 260 95 ' ;;	# (no pause there)
+*) _KIT_PAUSE_NRS='' _KIT_WAIT_NRS='' ;;
 esac
+# in_wait PID - PID is blocked in wait4() or waitid(): waiting for a child
+# of its to end (false where that cannot be read)
+in_wait() {
+	local nr _
+	[[ -n $_KIT_WAIT_NRS ]] || return 1
+	{ read -r nr _ <"/proc/$1/syscall"; } 2>/dev/null || return 1
+	[[ $_KIT_WAIT_NRS == *" $nr "* ]]
+}
 _kit_all_asleep() {
 	local now=${EPOCHREALTIME/[.,]/} pid _ any=''
 	_KIT_ASLEEP=''
@@ -1132,7 +1155,7 @@ port_listening() {
 run_pty() {
 	local cmd
 	printf -v cmd '%q ' "$@"
-	timeout -k 2 "$KIT_CMD_TIMEOUT" script -qec "$cmd" /dev/null </dev/null | tr -d '\r'
+	bounded script -qec "$cmd" /dev/null </dev/null | tr -d '\r'
 	return "${PIPESTATUS[0]}"
 }
 
@@ -1154,7 +1177,9 @@ status_text() {
 	local s=${1:-${status:-?}} sig name
 	case $s in
 	124)
-		if [[ -s ${BATS_TEST_TMPDIR-}/.bounded.asleep ]]; then
+		if [[ -s ${BATS_TEST_TMPDIR-}/.bounded.stuck ]]; then
+			echo "$s (stopped by the test: $(<"$BATS_TEST_TMPDIR/.bounded.stuck"))"
+		elif [[ -s ${BATS_TEST_TMPDIR-}/.bounded.asleep ]]; then
 			echo "$s (stopped by the test: $(<"$BATS_TEST_TMPDIR/.bounded.asleep") asleep in pause() or sigsuspend() with no signal handler installed, so it would never have ended)"
 		else
 			echo "$s (still running after ${KIT_CMD_TIMEOUT} s: stopped by the test's time limit)"

@@ -40,12 +40,35 @@ wait_started() {
 # launch [ARGS...] - run the launcher `mydaemon -P $PIDFILE -i 1 ARGS`; it
 # must return 0; DAEMON_PID is then the pid in the PID file
 launch() {
-	run --separate-stderr bounded mydaemon -P "$PIDFILE" -i 1 "$@"
+	BOUNDED_STUCK=launcher_stuck run --separate-stderr bounded mydaemon -P "$PIDFILE" -i 1 "$@"
 	track_daemon
 	[[ $status -eq 0 ]] ||
 		explain "the launcher returns 0 once the daemon is ready" \
 			"exit $(status_text), stderr '$stderr'" "$NOTES#readiness"
 	daemon_from_pidfile
+}
+
+# launcher_stuck PID... (the processes of bounded's command: the launcher,
+# those below it; script's too, run_pty's) - the daemon is ready (the PID
+# file names one of them, alive, that has logged "started"), and each of
+# the other mydaemon processes is blocked in wait4() or waitid(): they
+# wait for the daemon to end, which it does only when told to.  The
+# launcher would never return (its 20 s limit, each test, was all a
+# student learned of it)
+launcher_stuck() {
+	local d='' p comm list=''
+	{ read -r d <"$PIDFILE"; } 2>/dev/null || return 1
+	[[ $d =~ ^[0-9]+$ && " $* " == *" $d "* ]] && proc_alive "$d" || return 1
+	_syslog_find mydaemon "$d" '^started' || return 1
+	for p in "$@"; do
+		[[ $p == "$d" ]] && continue
+		{ read -r comm <"/proc/$p/comm"; } 2>/dev/null || return 1
+		[[ $comm == mydaemon ]] || continue
+		in_wait "$p" || return 1
+		list+="${list:+, }pid $p"
+	done
+	[[ -n $list ]] || return 1
+	_KIT_STUCK="the daemon (pid $d) is ready, but the launcher has not returned: $list wait in wait4() or waitid() for a child, and would end only when the daemon does"
 }
 
 # daemon_from_pidfile - DAEMON_PID from the PID file, which must hold a

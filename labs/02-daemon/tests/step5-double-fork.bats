@@ -21,7 +21,7 @@ load mydaemon
 }
 
 @test "launched from a terminal, it is re-parented, leads neither session nor group, has no terminal" {
-	run_pty mydaemon -P "$PIDFILE" -i 1 >"$BATS_TEST_TMPDIR/pty.out" ||
+	BOUNDED_STUCK=launcher_stuck run_pty mydaemon -P "$PIDFILE" -i 1 >"$BATS_TEST_TMPDIR/pty.out" ||
 		explain "the launcher, run from a terminal, exits 0 once the daemon is ready" \
 			"exit $(status_text "$?"), output '$(head -c 300 "$BATS_TEST_TMPDIR/pty.out")'" "$NOTES#readiness"
 	track_daemon
