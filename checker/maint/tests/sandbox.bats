@@ -184,6 +184,37 @@ has_zombie_child() {
 	assert_equal "$WAIT_WHY" ""
 }
 
+@test "bounded with BOUNDED_STUCK: stopped as soon as the hook says its processes cannot end by themselves, the reason in status_text; in_wait sees a parent blocked in wait()" {
+	local t0 ms
+	# (the hook: a shell that waits in wait4() for a sleep, as a launcher
+	# that waits for its daemon does)
+	_shell_waits() {
+		local p comm waiting='' sleeping=''
+		for p in "$@"; do
+			read -r comm <"/proc/$p/comm" || return 1
+			case $comm in
+			bash) in_wait "$p" && waiting=$p ;;
+			sleep) sleeping=$p ;;
+			esac
+		done
+		[[ -n $waiting && -n $sleeping ]] || return 1
+		_KIT_STUCK="pid $waiting waits for pid $sleeping"
+	}
+	t0=${EPOCHREALTIME/[.,]/}
+	BOUNDED_STUCK=_shell_waits KIT_CMD_TIMEOUT=8 run bounded bash -c 'sleep 30 & wait'
+	ms=$(( (${EPOCHREALTIME/[.,]/} - t0) / 1000 ))
+	assert_equal "$status" 124
+	(( ms < 5000 )) || fail "bounded took $ms ms: the hook did not stop it"
+	[[ $(status_text 124) =~ ^124\ \(stopped\ by\ the\ test:\ pid\ [0-9]+\ waits\ for\ pid\ [0-9]+\)$ ]] ||
+		fail "status_text: $(status_text 124)"
+	# the same command without the hook: its time limit
+	t0=${EPOCHREALTIME/[.,]/}
+	KIT_CMD_TIMEOUT=1 run bounded bash -c 'sleep 30 & wait'
+	assert_equal "$status" 124
+	[[ $(status_text 124) == "124 (still running after "*" s: stopped by the test's time limit)" ]] ||
+		fail "status_text: $(status_text 124)"
+}
+
 @test "a program asleep for good (pause() with no signal handler) ends a wait and a bounded run at once, saying so; one with a handler is waited for" {
 	local prog=$KIT_ROOT/checker/maint/tests/fixtures/lateprog f=$BATS_TEST_TMPDIR/woken t0 ms rc=0
 	start_bg "$prog" pause
