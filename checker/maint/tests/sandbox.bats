@@ -101,6 +101,26 @@ has_zombie_child() {
 	assert_output --partial '2 passed, 0 failed'
 }
 
+@test "kit.bash's stubs (_KIT_LAZY) name every public function of the installed bats-assert and bats-file, which load on a first call" {
+	local missing
+	# (in a subshell: the libraries loaded, each function's file named)
+	missing=$(
+		_kit_lazy_libs assert_equal >/dev/null || exit 1
+		shopt -s extdebug
+		for f in $(compgen -A function); do
+			[[ $f == _* ]] && continue
+			read -r _ _ file < <(declare -F "$f")
+			[[ $file == */bats-assert/* || $file == */bats-file/* ]] || continue
+			[[ " ${_KIT_LAZY//$'\n'/ } " == *" $f "* ]] || echo "$f"
+		done
+	)
+	[[ -z $missing ]] || fail "functions of bats-assert or bats-file with no stub in kit.bash's _KIT_LAZY: $missing"
+	# a stub loads the libraries, then runs the real function
+	run bash -c 'source "$1/checker/lib/kit.bash" 2>/dev/null; assert_equal 1 2' _ "$KIT_ROOT"
+	assert_failure
+	assert_output --partial 'values do not equal'
+}
+
 @test "syslog_sync does not log its token" {
 	syslog_sync
 	run syslog_lines
