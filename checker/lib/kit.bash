@@ -1,11 +1,14 @@
 # kit.bash - the helper library every test of the kit loads, at the top of
 # the file:  load '../../../checker/lib/kit'
 #
-# It loads bats-support, bats-assert and bats-file, puts the lab's build
-# first on PATH, and gives the tests one way to do each of these:
+# It loads bats-support (bats-assert and bats-file on a test's first call
+# of one of theirs), puts the lab's build first on PATH, and gives the
+# tests one way to do each of these:
 #
 #   bounded CMD...            run a lab command with a time limit (use in `run`;
-#                             run gets at most 1 MiB of each stream)
+#                             run gets at most 1 MiB of each stream;
+#                             BOUNDED_STUCK=FN stops it once FN says it is
+#                             stuck for good)
 #   start_bg [-o F] [-e F] CMD...   start CMD in the background, fd 3 closed,
 #                             every signal at its default (none ignored or
 #                             blocked, as from a terminal);
@@ -18,14 +21,16 @@
 #                             CMD can no longer succeed: every process the
 #                             test started or tracked has ended and nothing
 #                             of the test runs any more (WAIT_WHY then says
-#                             how they ended, and explain shows it as seen:);
+#                             how they ended, and explain shows it as seen:),
+#                             or CMD has said why it cannot (_KIT_IMPOSSIBLE:
+#                             syslog_wait's pid logs under another name);
 #                             -W: wait out the deadline all the same
 #   fate_of PID               how a process the test started or tracked ended
 #                             ("mydaemon (pid 12) exited with status 1 after 0.02 s")
 #   proc_alive PID / proc_state PID / proc_status PID KEY / proc_cwd PID /
 #   sig_bit MASK SIGNAL (is it set in a SigIgn/SigBlk mask of /proc?) /
 #   proc_fds PID / ps_field PID FIELD / children_of PID / descendants_of PID /
-#   ps_snapshot / pids_named NAME
+#   ps_snapshot / pids_named NAME / in_wait PID (blocked in wait4 or waitid?)
 #   syslog_lines [IDENT [PID]]    the captured lines (of IDENT[PID])
 #   syslog_wait [-t S] IDENT PID REGEX   wait for a line of a running program
 #   syslog_find IDENT PID REGEX   is there such a line (program has exited)?
@@ -137,15 +142,29 @@ assert_file_not_group_id_set assert_file_user_id_set
 assert_file_not_user_id_set assert_sticky_bit assert_no_sticky_bit
 assert_symlink_to assert_not_symlink_to assert_file_size_equals
 assert_file_contains assert_file_empty assert_file_not_empty'
+# (A lab helper must not name a function of its own as one of these: the
+# first call of any of them would replace it with the library's.)
 _kit_lazy_libs() {
 	if [[ -n ${_KIT_LAZY_LOADED-} ]]; then
 		printf 'kit: %s is in neither bats-assert nor bats-file\n' "$1" >&2
 		return 127
 	fi
 	_KIT_LAZY_LOADED=1
-	_kit_lib bats-assert
-	_kit_lib bats-file
+	_kit_lib bats-assert && _kit_lib bats-file && return 0
+	printf 'kit: %s: bats-assert or bats-file could not be loaded (make deps installs them)\n' "$1" >&2
+	return 1
 }
+# (not installed: said at once, for every test, as when they were loaded
+# here; only their load.bash is looked for)
+for _kit_d in bats-assert bats-file; do
+	_kit_f=''
+	IFS=: read -r -a _kit_dirs <<<"${BATS_LIB_PATH-}"
+	for _kit_p in ${_kit_dirs[@]+"${_kit_dirs[@]}"}; do
+		[[ -f $_kit_p/$_kit_d/load.bash ]] && { _kit_f=1; break; }
+	done
+	[[ -n $_kit_f ]] || _kit_lib "$_kit_d"	# (Bats' own error)
+done
+unset _kit_d _kit_p _kit_dirs _kit_f
 _kit_s=''
 for _kit_f in $_KIT_LAZY; do
 	declare -F "$_kit_f" >/dev/null && continue	# (a file that loaded them itself)
@@ -1146,21 +1165,25 @@ _syslog_wait_for() {
 	_KIT_IMPOSSIBLE="pid $2 logs as '${_KIT_OTHER_IDENT}[$2]', not as '${1}[$2]': the ident is openlog's first argument, and the log is searched by it"
 	return 1
 }
-# _syslog_other_ident IDENT PID - PID has logged, never as IDENT, and the
-# name it logged under (_KIT_OTHER_IDENT) is no program's on PATH: not a
-# child of another program that logged before its exec, with its parent's
-# name.  (The name is what is between the time and "[PID]: ": an ident may
-# hold spaces, which syslog_parse does not take.)
+# _syslog_other_ident IDENT PID - since the test began, PID has logged,
+# never as IDENT, and the name it logged under (_KIT_OTHER_IDENT) is no
+# program's on PATH: not a child of another program that logged before
+# its exec, with its parent's name.  (The name is what is between the time
+# and the line's first "]: ", when that is "[PID]: ": an ident may hold
+# spaces, which syslog_parse does not take, and a message may name
+# another "x[PID]: ".)
 _syslog_other_ident() {
-	local line re seen=''
+	local line tag re='^<[0-9]+>[A-Z][a-z]{2} [ 0-9][0-9] [0-9:]{8} (.*)$' seen=''
 	_KIT_OTHER_IDENT=''
 	[[ -f ${HARNESS_SYSLOG-} ]] || return 1
-	re='^<[0-9]+>[A-Z][a-z]{2} [ 0-9][0-9] [0-9:]{8} (.*)\['"$2"'\]: '
 	while IFS= read -r line; do
-		[[ $line =~ $re ]] || continue
-		[[ ${BASH_REMATCH[1]} == "$1" ]] && return 1
-		seen=${BASH_REMATCH[1]}
-	done < <(grep -F -e "[$2]: " "$HARNESS_SYSLOG" 2>/dev/null)
+		[[ $line =~ $re && ${BASH_REMATCH[1]} == *']: '* ]] || continue
+		tag=${BASH_REMATCH[1]%%']: '*}
+		[[ $tag == *"[$2" ]] || continue
+		tag=${tag%"[$2"}
+		[[ $tag == "$1" ]] && return 1
+		seen=$tag
+	done < <(tail -c +"$(( ${_KIT_LOG_FROM:-0} + 1 ))" "$HARNESS_SYSLOG" 2>/dev/null | grep -F -e "[$2]: ")
 	[[ -n $seen ]] || return 1
 	type -P -- "$seen" >/dev/null 2>&1 && return 1
 	_KIT_OTHER_IDENT=$seen

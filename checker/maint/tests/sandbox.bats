@@ -202,9 +202,21 @@ has_zombie_child() {
 	assert_equal "$rc" 1
 	(( ms >= 1500 )) || fail "the wait gave up after $ms ms on a name that is a program's: $WAIT_WHY"
 	assert_equal "$WAIT_WHY" ""
+	stop_pid "$BG_PID"
+	# a message that names the pid as "not my name:[PID]: " is another's line
+	start_bg sleep 30
+	printf '<30>%s other[1]: launched not my name:[%s]: ok' "$(date '+%b %e %H:%M:%S')" "$BG_PID" |
+		socat -u - "UNIX-SENDTO:${HARNESS_SYSLOG_SOCK:-/dev/log}"
+	syslog_sync
+	t0=${EPOCHREALTIME/[.,]/} rc=0
+	syslog_wait -t 1.5 mydaemon "$BG_PID" '^started' || rc=$?
+	ms=$(( (${EPOCHREALTIME/[.,]/} - t0) / 1000 ))
+	assert_equal "$rc" 1
+	(( ms >= 1500 )) || fail "the wait gave up after $ms ms on a line of another pid that named this one: $WAIT_WHY"
 }
 
 @test "bounded with BOUNDED_STUCK: stopped as soon as the hook says its processes cannot end by themselves, the reason in status_text; in_wait sees a parent blocked in wait()" {
+	[[ -n $_KIT_WAIT_NRS ]] || skip "this kit does not know wait4's and waitid's numbers on $HOSTTYPE"
 	local t0 ms
 	# (the hook: a shell that waits in wait4() for a sleep, as a launcher
 	# that waits for its daemon does)

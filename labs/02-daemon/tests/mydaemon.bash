@@ -56,19 +56,23 @@ launch() {
 # launcher would never return (its 20 s limit, each test, was all a
 # student learned of it)
 launcher_stuck() {
-	local d='' p comm list=''
+	local d='' p comm waiting=()
 	{ read -r d <"$PIDFILE"; } 2>/dev/null || return 1
 	[[ $d =~ ^[0-9]+$ && " $* " == *" $d "* ]] && proc_alive "$d" || return 1
 	_syslog_find mydaemon "$d" '^started' || return 1
-	for p in "$@"; do
+	for p in "$@"; do	# (the shallowest first: the launcher)
 		[[ $p == "$d" ]] && continue
 		{ read -r comm <"/proc/$p/comm"; } 2>/dev/null || return 1
 		[[ $comm == mydaemon ]] || continue
 		in_wait "$p" || return 1
-		list+="${list:+, }pid $p"
+		waiting+=("$p")
 	done
-	[[ -n $list ]] || return 1
-	_KIT_STUCK="the daemon (pid $d) is ready, but the launcher has not returned: $list wait in wait4() or waitid() for a child, and would end only when the daemon does"
+	(( ${#waiting[@]} )) || return 1
+	if (( ${#waiting[@]} == 1 )); then
+		_KIT_STUCK="the daemon (pid $d) is ready, but the launcher (pid ${waiting[0]}) has not returned: it waits in wait4() for the daemon, its child, which ends only when told to (the launcher returns once the daemon says it is ready)"
+	else
+		_KIT_STUCK="the daemon (pid $d) is ready, but the launcher (pid ${waiting[0]}) has not returned: it waits in wait4() for the middle process (pid ${waiting[*]:1}), which waits for the daemon, which ends only when told to (the middle process must _exit() right after its fork)"
+	fi
 }
 
 # daemon_from_pidfile - DAEMON_PID from the PID file, which must hold a

@@ -84,7 +84,7 @@ load forkserver
 	# what it has written so far: a short write.  (A stop every 5 ms is a
 	# couple of hundred in the transfer's second, each a short write;
 	# without the nap the loop took a core, 1 CPU-s a run, for no more.)
-	while proc_alive "$client" && (( n < 500000 )); do
+	while proc_alive "$client" && (( n < 10000 )); do
 		kill -STOP "$child" 2>/dev/null || true
 		kill -CONT "$child" 2>/dev/null || true
 		n=$((n + 1))
