@@ -88,13 +88,20 @@ bats_require_minimum_version 1.5.0
 # `source "$(dirname "${BASH_SOURCE[0]}")/src/X.bash"` are sourced from
 # the directory itself.  A load.bash that holds anything else is run by
 # bats_load_library, as it is.
-_kit_lib() {
-	local dir='' d line f files=()
-	local IFS=:
+# _kit_lib_dir NAME - _KIT_LIB_DIR: the directory of the Bats library NAME
+# on BATS_LIB_PATH (the one with a load.bash), empty if none
+_kit_lib_dir() {
+	local d IFS=:
+	_KIT_LIB_DIR=''
 	for d in ${BATS_LIB_PATH-}; do
-		[[ -f $d/$1/load.bash ]] && { dir=$d/$1; break; }
+		[[ -f $d/$1/load.bash ]] && { _KIT_LIB_DIR=$d/$1; return 0; }
 	done
-	IFS=$' \t\n'
+	return 1
+}
+_kit_lib() {
+	local dir line f files=()
+	_kit_lib_dir "$1" || true
+	dir=$_KIT_LIB_DIR
 	if [[ -n $dir ]]; then
 		# shellcheck disable=SC2016 # the text of the line, not an expansion
 		while IFS= read -r line; do
@@ -157,14 +164,9 @@ _kit_lazy_libs() {
 # (not installed: said at once, for every test, as when they were loaded
 # here; only their load.bash is looked for)
 for _kit_d in bats-assert bats-file; do
-	_kit_f=''
-	IFS=: read -r -a _kit_dirs <<<"${BATS_LIB_PATH-}"
-	for _kit_p in ${_kit_dirs[@]+"${_kit_dirs[@]}"}; do
-		[[ -f $_kit_p/$_kit_d/load.bash ]] && { _kit_f=1; break; }
-	done
-	[[ -n $_kit_f ]] || _kit_lib "$_kit_d"	# (Bats' own error)
+	_kit_lib_dir "$_kit_d" || _kit_lib "$_kit_d"	# (Bats' own error)
 done
-unset _kit_d _kit_p _kit_dirs _kit_f
+unset _kit_d
 _kit_s=''
 for _kit_f in $_KIT_LAZY; do
 	declare -F "$_kit_f" >/dev/null && continue	# (a file that loaded them itself)
@@ -471,18 +473,11 @@ bounded() {
 			next=$(( now + 250000 ))
 			_kit_below "$pid"
 			below=${BELOW[*]}
+			# (asleep for good, or stuck as BOUNDED_STUCK says: its
+			# reason in a file status_text reads, and stopped now)
 			# shellcheck disable=SC2086 # a list of pids
-			if [[ -n $below ]] && _kit_asleep $below; then
-				printf '%s\n' "$_KIT_ASLEEP" >"$BATS_TEST_TMPDIR/.bounded.asleep"
-				# shellcheck disable=SC2086
-				kill -KILL $below 2>/dev/null
-				wait "$pid" 2>/dev/null
-				rc=124
-				break
-			fi
-			# shellcheck disable=SC2086
-			if [[ -n $below && -n ${BOUNDED_STUCK-} ]] && "$BOUNDED_STUCK" $below; then
-				printf '%s\n' "$_KIT_STUCK" >"$BATS_TEST_TMPDIR/.bounded.stuck"
+			if [[ -n $below ]] && { { _kit_asleep $below && printf '%s\n' "$_KIT_ASLEEP" >"$BATS_TEST_TMPDIR/.bounded.asleep"; } ||
+				{ [[ -n ${BOUNDED_STUCK-} ]] && "$BOUNDED_STUCK" $below && printf '%s\n' "$_KIT_STUCK" >"$BATS_TEST_TMPDIR/.bounded.stuck"; }; }; then
 				# shellcheck disable=SC2086
 				kill -KILL $below 2>/dev/null
 				wait "$pid" 2>/dev/null
@@ -710,14 +705,18 @@ x86_64) _KIT_PAUSE_NRS=' 34 130 ' _KIT_WAIT_NRS=' 61 247 ' ;;	# pause, rt_sigsus
 aarch64 | riscv64) _KIT_PAUSE_NRS=' 133 ' _KIT_WAIT_NRS=' 260 95 ' ;;	# (no pause there)
 *) _KIT_PAUSE_NRS='' _KIT_WAIT_NRS='' ;;
 esac
-# in_wait PID - PID is blocked in wait4() or waitid(): waiting for a child
-# of its to end (false where that cannot be read)
-in_wait() {
+# _kit_in_syscall PID NRS - PID is blocked in one of the system calls NRS
+# (" 34 130 ": their numbers, /proc/PID/syscall's first field); false
+# where that cannot be read
+_kit_in_syscall() {
 	local nr _
-	[[ -n $_KIT_WAIT_NRS ]] || return 1
+	[[ -n $2 ]] || return 1
 	{ read -r nr _ <"/proc/$1/syscall"; } 2>/dev/null || return 1
-	[[ $_KIT_WAIT_NRS == *" $nr "* ]]
+	[[ $2 == *" $nr "* ]]
 }
+# in_wait PID - PID is blocked in wait4() or waitid(): waiting for a child
+# of its to end
+in_wait() { _kit_in_syscall "$1" "$_KIT_WAIT_NRS"; }
 _kit_all_asleep() {
 	local now=${EPOCHREALTIME/[.,]/} pid _ any=''
 	_KIT_ASLEEP=''
@@ -766,12 +765,11 @@ _kit_todo_said() {
 # _kit_asleep PID... - every one of them is asleep for good (see above),
 # and there is one at least; _KIT_ASLEEP names them
 _kit_asleep() {
-	local pid nr _ k v threads cgt comm list=''
+	local pid _ k v threads cgt comm list=''
 	_KIT_ASLEEP=''
 	[[ -n $_KIT_PAUSE_NRS ]] || return 1
 	for pid in "$@"; do
-		{ read -r nr _ <"/proc/$pid/syscall"; } 2>/dev/null || return 1
-		[[ $_KIT_PAUSE_NRS == *" $nr "* ]] || return 1
+		_kit_in_syscall "$pid" "$_KIT_PAUSE_NRS" || return 1
 		threads='' cgt=''
 		while read -r k v _; do
 			case $k in
@@ -786,8 +784,7 @@ _kit_asleep() {
 	[[ -n $list ]] || return 1
 	# (asleep in the same call still: not one that was passing through)
 	for pid in "$@"; do
-		{ read -r nr _ <"/proc/$pid/syscall"; } 2>/dev/null || return 1
-		[[ $_KIT_PAUSE_NRS == *" $nr "* ]] || return 1
+		_kit_in_syscall "$pid" "$_KIT_PAUSE_NRS" || return 1
 	done
 	_KIT_ASLEEP=$list
 }
