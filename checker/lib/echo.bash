@@ -7,7 +7,7 @@
 #   load_ok WHAT READ ARGS...   echoload -p $PORT ARGS must succeed
 #   hold ARGS...                echoload -h in the background (HOLDER)
 #   cpu_ticks PID...            user + system CPU time, in ticks
-#   cpu_in_a_second PID         ticks of CPU PID and its descendants use in 1 s
+#   spins PID                   true if PID and its descendants spin for a second (SPIN_SEEN)
 #   lowest_free_fd PID / fd_targets PID / fd_count PID
 #   exited_with PID             wait for a background PID to end; RC
 # shellcheck disable=SC2034 # the variables set here are for the tests
@@ -78,17 +78,35 @@ cpu_ticks() {
 	echo "$sum"
 }
 
-# cpu_in_a_second PID - the CPU time (ticks, 100 a second) that PID and
-# its descendants use in the next second: a busy loop shows as 30-100, a
-# process that sleeps in poll or epoll_wait as 0-1
-cpu_in_a_second() {
-	local before after
+# spins PID - watch PID and its descendants for a second; true if they
+# spin: 10 CPU ticks (0.1 s) or more, or found running or waiting for a
+# core (state R) at half of 20 looks or more.  A process that sleeps until
+# it has work shows 0-1 ticks and 0 looks; a busy loop 30-100 ticks and
+# 20 looks.  The looks matter on a loaded machine: there a busy loop waits
+# its turn for a core and may get fewer than 10 ticks in the second, but
+# it is never found asleep.  SPIN_SEEN says what was measured, for a
+# message
+spins() {
+	local pids p line state before after i running=0 looks=20
+	# shellcheck disable=SC2207 # one pid a word
+	pids=("$1" $(descendants_of "$1"))
+	before=$(cpu_ticks "${pids[@]}")
+	for (( i = 0; i < looks; i++ )); do
+		nap 0.05	# a measurement, not a wait: the looks are spread over the second
+		for p in "${pids[@]}"; do
+			read -r line 2>/dev/null <"/proc/$p/stat" || continue
+			state=${line##*) }
+			if [[ $state == R* ]]; then
+				running=$((running + 1))
+				break
+			fi
+		done
+	done
 	# shellcheck disable=SC2046 # one pid a word
-	before=$(cpu_ticks "$1" $(descendants_of "$1"))
-	sleep 1		# a measurement, not a wait: the second the CPU time is taken over
-	# shellcheck disable=SC2046
 	after=$(cpu_ticks "$1" $(descendants_of "$1"))
-	echo $(( after - before ))
+	local ticks=$((after - before))
+	SPIN_SEEN="$((ticks * 10)) ms of CPU time in 1 s; running or waiting for a core at $running of $looks looks"
+	(( ticks >= 10 || running * 2 >= looks ))
 }
 
 # lowest_free_fd PID - the fd number its next open file would get
