@@ -6,7 +6,6 @@
 #   start_server PROG ARGS...   start a server, wait until $PORT listens (SERVER)
 #   load_ok WHAT READ ARGS...   echoload -p $PORT ARGS must succeed
 #   hold ARGS...                echoload -h in the background (HOLDER)
-#   cpu_ticks PID...            user + system CPU time, in ticks
 #   spins PID                   true if PID and its descendants spin for a second (SPIN_SEEN)
 #   lowest_free_fd PID / fd_targets PID / fd_count PID
 #   exited_with PID             wait for a background PID to end; RC
@@ -67,46 +66,65 @@ _holding() { grep -q '^holding' "$BATS_TEST_TMPDIR/hold.out"; }
 # (echoload that has exited will never hold anything: no need to wait on)
 _holding_or_gone() { _holding || proc_gone "$HOLDER"; }
 
-# cpu_ticks PID... - user + system CPU time of the processes, in ticks
-cpu_ticks() {
-	local p sum=0 f
-	for p in "$@"; do
-		f=$(cut -d')' -f2- "/proc/$p/stat" 2>/dev/null) || continue
-		read -r -a f <<<"$f"
-		sum=$((sum + f[11] + f[12]))	# fields 14 and 15 of stat
-	done
-	echo "$sum"
+# _spin_stat PID - from /proc/PID/stat, with no fork: SPIN_STATE (R:
+# running or waiting for a core) and SPIN_TICKS (user + system CPU time,
+# in ticks: fields 14 and 15); false if PID is gone
+_spin_stat() {
+	local f
+	slurp "/proc/$1/stat"
+	[[ -n $SLURP ]] || return 1
+	read -r -a f <<<"${SLURP##*) }"	# the name may hold spaces and ')'
+	SPIN_STATE=${f[0]} SPIN_TICKS=$((f[11] + f[12]))
 }
+# a process blocked in sendto or sendmsg: a loop that logs every turn
+# waits there whenever the syslog's reader lags (a datagram socket's queue
+# holds 10 messages)
+case $HOSTTYPE in
+x86_64) _SPIN_SEND_NRS=' 44 46 ' ;;
+aarch64 | riscv64) _SPIN_SEND_NRS=' 206 211 ' ;;
+*) _SPIN_SEND_NRS='' ;;
+esac
 
 # spins PID - watch PID and its descendants for a second; true if they
-# spin: 10 CPU ticks (0.1 s) or more, or found running or waiting for a
-# core (state R) at half of 20 looks or more.  A process that sleeps until
-# it has work shows 0-1 ticks and 0 looks; a busy loop 30-100 ticks and
-# 20 looks.  The looks matter on a loaded machine: there a busy loop waits
-# its turn for a core and may get fewer than 10 ticks in the second, but
-# it is never found asleep.  SPIN_SEEN says what was measured, for a
-# message
+# spin: they use 10 CPU ticks (0.1 s) or more, or one of them is found
+# busy at 15 or more of 20 looks (running, waiting for a core, or blocked
+# sending to the syslog).  A server that sleeps until it has work (or
+# pauses 100 ms between tries) shows 0 ticks, and busy at 0-4 looks even
+# with 30 other sessions spinning; a busy loop shows 30-100 ticks, and 18
+# to 20 looks.  The looks matter on a loaded machine: there a busy loop
+# waits its turn for a core and may get fewer than 10 ticks in the
+# second, but it is never found asleep.  SPIN_SEEN says what was
+# measured, for a message
 spins() {
-	local pids p line state before after i running=0 looks=20
+	local -A t0=()
+	local -a pids
+	local p i start busy=0 looks=20 ticks=0
 	# shellcheck disable=SC2207 # one pid a word
 	pids=("$1" $(descendants_of "$1"))
-	before=$(cpu_ticks "${pids[@]}")
+	for p in "${pids[@]}"; do
+		if _spin_stat "$p"; then t0[$p]=$SPIN_TICKS; fi
+	done
+	start=${EPOCHREALTIME/[.,]/}
 	for (( i = 0; i < looks; i++ )); do
-		nap 0.05	# a measurement, not a wait: the looks are spread over the second
+		# 30-70 ms apart, at random: looks in step with a server's own
+		# timer would find it at the same moment of its cycle each time
+		nap "0.0$((30 + RANDOM % 41))"	# a measurement, not a wait
 		for p in "${pids[@]}"; do
-			read -r line 2>/dev/null <"/proc/$p/stat" || continue
-			state=${line##*) }
-			if [[ $state == R* ]]; then
-				running=$((running + 1))
+			if { _spin_stat "$p" && [[ $SPIN_STATE == R ]]; } || _kit_in_syscall "$p" "$_SPIN_SEND_NRS"; then
+				busy=$((busy + 1))
 				break
 			fi
 		done
 	done
+	# the CPU time since the start: of the processes there then (those
+	# still there), and the whole of any that came since
 	# shellcheck disable=SC2046 # one pid a word
-	after=$(cpu_ticks "$1" $(descendants_of "$1"))
-	local ticks=$((after - before))
-	SPIN_SEEN="$((ticks * 10)) ms of CPU time in 1 s; running or waiting for a core at $running of $looks looks"
-	(( ticks >= 10 || running * 2 >= looks ))
+	for p in "$1" $(descendants_of "$1"); do
+		if _spin_stat "$p"; then ticks=$((ticks + SPIN_TICKS - ${t0[$p]:-0})); fi
+	done
+	local ms=$(( (${EPOCHREALTIME/[.,]/} - start) / 1000 ))
+	SPIN_SEEN="$((ticks * 10)) ms of CPU time in $((ms / 1000)).$((ms % 1000 / 100)) s; busy (running, waiting for a core or sending to the syslog) at $busy of $looks looks"
+	(( ticks >= 10 || busy * 4 >= looks * 3 ))
 }
 
 # lowest_free_fd PID - the fd number its next open file would get

@@ -3,7 +3,7 @@
 
 NOTES=notes/04-fork-server.md
 HANDOUT=labs/04-fork-server/README.md
-load "$KIT_ROOT/checker/lib/echo"	# load_ok, hold, cpu_ticks, ...
+load "$KIT_ROOT/checker/lib/echo"	# load_ok, hold, spins, ...
 
 # serve [OPTIONS] - start `forkserver -p $PORT OPTIONS` in the background
 # (SERVER is its pid) and wait until the port listens

@@ -3,7 +3,7 @@
 
 NOTES=notes/05-epoll.md
 HANDOUT=labs/05-epoll/README.md
-load "$KIT_ROOT/checker/lib/echo"	# start_server, load_ok, hold, cpu_ticks, ...
+load "$KIT_ROOT/checker/lib/echo"	# start_server, load_ok, hold, spins, ...
 
 # serve [OPTIONS] - start `epollserver -p $PORT OPTIONS` in the background
 # (SERVER is its pid) and wait until the port listens
