@@ -89,11 +89,11 @@ esac
 # spin: they use 10 CPU ticks (0.1 s) or more, or one of them is found
 # busy at 15 or more of 20 looks (running, waiting for a core, or blocked
 # sending to the syslog).  A server that sleeps until it has work (or
-# pauses 100 ms between tries) shows 0 ticks, and busy at 0-4 looks even
-# with 30 other sessions spinning; a busy loop shows 30-100 ticks, and 18
-# to 20 looks.  The looks matter on a loaded machine: there a busy loop
-# waits its turn for a core and may get fewer than 10 ticks in the
-# second, but it is never found asleep.  SPIN_SEEN says what was
+# pauses 100 ms between tries) shows 0 ticks, and busy at 0-5 looks even
+# with 30 other sessions spinning; a busy loop shows 30-100 ticks on an
+# idle machine, and 20 looks on that loaded one.  The looks matter there:
+# a busy loop waits its turn for a core and may get fewer than 10 ticks
+# in the second (30-90 ms were seen), but it is never found asleep.  SPIN_SEEN says what was
 # measured, for a message
 spins() {
 	local -A t0=()
