@@ -658,3 +658,32 @@ for r in g.read_tsv(sys.argv[2]): print("%s|%s|%r" % (r[0], r[2], g.tsv_text(r[3
 expected: a\\b	c \\n
 seen:  the end\\"
 }
+
+@test "spins (labs 4 and 5): a loop that spins, and one blocked sending to a log whose reader has stopped, are busy; a sleeping process is not" {
+	# shellcheck source=checker/lib/echo.bash
+	source "$KIT_ROOT/checker/lib/echo.bash"
+	start_bg sleep 60
+	! spins "$BG_PID" ||
+		explain "a process asleep in sleep(1) not busy" "$SPIN_SEEN" "checker/lib/echo.bash"
+	start_bg sh -c 'while :; do :; done'
+	spins "$BG_PID" ||
+		explain "a busy loop found busy" "$SPIN_SEEN" "checker/lib/echo.bash"
+	# a log (a datagram socket) whose reader is stopped: its queue holds 10
+	# messages, and logger(1)'s next sendmsg blocks for good
+	local sock=$BATS_TEST_TMPDIR/log.sock sender
+	start_bg socat -u "UNIX-RECV:$sock" STDOUT
+	wait_until "socat to bind $sock" test -S "$sock"
+	kill -STOP "$BG_PID"
+	# shellcheck disable=SC2016 # the inner shell's own $1 and $i
+	start_bg bash -c 'for i in {1..30}; do logger -u "$1" "message $i"; done' logloop "$sock"
+	sender=$BG_PID
+	wait_until "a logger of the loop blocked in sendto or sendmsg" _blocked_sending "$sender"
+	spins "$sender" ||
+		explain "a loop blocked sending to the log found busy (it would spin were the reader there)" \
+			"$SPIN_SEEN" "checker/lib/echo.bash"
+}
+_blocked_sending() {
+	local p
+	for p in $(descendants_of "$1"); do _kit_in_syscall "$p" "$_SPIN_SEND_NRS" && return 0; done
+	return 1
+}
