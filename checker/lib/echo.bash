@@ -76,9 +76,11 @@ _spin_stat() {
 	read -r -a f <<<"${SLURP##*) }"	# the name may hold spaces and ')'
 	SPIN_STATE=${f[0]} SPIN_TICKS=$((f[11] + f[12]))
 }
-# a process blocked in sendto or sendmsg: a loop that logs every turn
-# waits there whenever the syslog's reader lags (a datagram socket's queue
-# holds 10 messages)
+# a process blocked in sendto or sendmsg (to any socket): a loop that logs
+# every turn waits there whenever the syslog's reader lags (a datagram
+# socket takes no more once more than 10 messages wait).  The callers
+# watch servers that send nothing else that could block: lab 4's with no
+# child serving a client, lab 5's (non-blocking sockets)
 case $HOSTTYPE in
 x86_64) _SPIN_SEND_NRS=' 44 46 ' ;;
 aarch64 | riscv64) _SPIN_SEND_NRS=' 206 211 ' ;;
@@ -86,9 +88,10 @@ aarch64 | riscv64) _SPIN_SEND_NRS=' 206 211 ' ;;
 esac
 
 # spins PID - watch PID and its descendants for a second; true if they
-# spin: they use 10 CPU ticks (0.1 s) or more, or one of them is found
-# busy at 15 or more of 20 looks (running, waiting for a core, or blocked
-# sending to the syslog).  A server that sleeps until it has work (or
+# spin: they use 10 CPU ticks (0.1 s) or more, or at 15 or more of 20
+# looks one of them is found busy (running, waiting for a core, or
+# blocked sending to the syslog).  The processes looked at are those of
+# the start; the CPU time counts those that came since too.  A server that sleeps until it has work (or
 # pauses 100 ms between tries) shows 0 ticks, and busy at 0-5 looks even
 # with 30 other sessions spinning; a busy loop shows 30-100 ticks on an
 # idle machine, and 20 looks on that loaded one.  The looks matter there:

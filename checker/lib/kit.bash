@@ -244,7 +244,7 @@ _kit_fn_text() {
 #     machine that pkill came after the handler had begun, and killed the
 #     command substitution in which Bats' exit trap copies the stack
 #     trace: the test was reported with no line and no command (seen: 2
-#     runs in 10 with six busy loops, then all in one session).  Here the handler stops the
+#     runs in 10 with six busy loops in one session).  Here the handler stops the
 #     watchdog, and waits for it to be gone, before anything of it forks;
 #     until then the watchdog ends the test's children every 0.1 s (and
 #     with SIGKILL after 2 s: a foreground program that ignores SIGTERM
