@@ -24,15 +24,14 @@ proc_state() {
 	[[ -z $PROC_STATE ]] || echo "$PROC_STATE"
 }
 # _proc_stat PID - PROC_STATE: proc_state's letter, with no fork (a wait
-# that polls every 20 ms calls it: read, not $(cat))
+# that polls every 20 ms calls it: read, not $(cat)); PROC_FIELDS: the
+# fields after the name (the state is its first, field 3 of stat(5))
 _proc_stat() {
-	local stat
-	PROC_STATE=''
+	PROC_STATE='' PROC_FIELDS=''
 	slurp "/proc/$1/stat"
-	stat=$SLURP
-	[[ -n $stat ]] || return 0
-	stat=${stat##*) }	# the name may hold spaces, ')' and newlines
-	PROC_STATE=${stat%% *}
+	[[ -n $SLURP ]] || return 0
+	PROC_FIELDS=${SLURP##*) }	# the name may hold spaces, ')' and newlines
+	PROC_STATE=${PROC_FIELDS%% *}
 }
 # slurp FILE - SLURP: the whole text of FILE (empty if it cannot be read),
 # with no fork (not $(cat FILE) nor $(<FILE)): a read to the end, every

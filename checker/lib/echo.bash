@@ -71,10 +71,10 @@ _holding_or_gone() { _holding || proc_gone "$HOLDER"; }
 # in ticks: fields 14 and 15); false if PID is gone
 _spin_stat() {
 	local f
-	slurp "/proc/$1/stat"
-	[[ -n $SLURP ]] || return 1
-	read -r -a f <<<"${SLURP##*) }"	# the name may hold spaces and ')'
-	SPIN_STATE=${f[0]} SPIN_TICKS=$((f[11] + f[12]))
+	_proc_stat "$1"
+	[[ -n $PROC_STATE ]] || return 1
+	read -r -a f <<<"$PROC_FIELDS"
+	SPIN_STATE=$PROC_STATE SPIN_TICKS=$((f[11] + f[12]))
 }
 # a process blocked in sendto or sendmsg (to any socket): a loop that logs
 # every turn waits there whenever the syslog's reader lags (a datagram
@@ -125,8 +125,8 @@ spins() {
 	for p in "$1" $(descendants_of "$1"); do
 		if _spin_stat "$p"; then ticks=$((ticks + SPIN_TICKS - ${t0[$p]:-0})); fi
 	done
-	local ms=$(( (${EPOCHREALTIME/[.,]/} - start) / 1000 ))
-	SPIN_SEEN="$((ticks * 10)) ms of CPU time in $((ms / 1000)).$((ms % 1000 / 100)) s; busy (running, waiting for a core or sending to the syslog) at $busy of $looks looks"
+	local ds=$(( (${EPOCHREALTIME/[.,]/} - start + 50000) / 100000 ))	# tenths of a second, rounded
+	SPIN_SEEN="$((ticks * 10)) ms of CPU time in $((ds / 10)).$((ds % 10)) s; busy (running, waiting for a core or sending to the syslog) at $busy of $looks looks"
 	(( ticks >= 10 || busy * 4 >= looks * 3 ))
 }
 

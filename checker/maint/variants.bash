@@ -2,12 +2,16 @@
 # (checker/maint/mutants/labN/NAME.patch), as the self-test and `repeat -m`
 # build and run them.  Sourced after common.bash, from the kit's root.
 #
+#   lab_dir N                 lab N's directory name (NN-name), from the Makefile
 #   variant_build PATCH DIR   build the variant in DIR: VARIANT_BIN, or
 #                             VARIANT_ERR (and VARIANT_LOG) and false
 #   variant_caught_by PATCH   the name of the test that must catch it
 #   test_steps FILE...        "stepN<TAB>test name<TAB>file" for every test
 #   name_re NAME              a regex for bats --filter: the test NAME alone
 # shellcheck disable=SC2034 # the variables set here are for the callers
+
+# lab_dir N - "NN-name" of lab N (make list-labs); false if there is none
+lab_dir() { make -s --no-print-directory list-labs | grep -m 1 "^0*$1-"; }
 
 # variant_build PATCH DIR - the variant's lab, as the reference has it,
 # copied to DIR with the labs whose programs it runs (USES.NN-name in the
@@ -21,7 +25,7 @@ variant_build() {
 	VARIANT_BIN='' VARIANT_ERR='' VARIANT_LOG=''
 	n=${patch%/*}
 	n=${n##*/lab}
-	lab=$(make -s --no-print-directory list-labs | grep -m 1 "^0*$n-") || {
+	lab=$(lab_dir "$n") || {
 		VARIANT_ERR="$patch: no lab $n in the Makefile"
 		return 1
 	}
